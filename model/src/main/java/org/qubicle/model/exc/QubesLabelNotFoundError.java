@@ -1,0 +1,8 @@
+package org.qubicle.model.exc;
+
+/** An unknown label: {@code Label does not exist: X}. */
+public class QubesLabelNotFoundError extends QubesException {
+    public QubesLabelNotFoundError(String message) {
+        super(message);
+    }
+}
