@@ -1,0 +1,86 @@
+package org.qubicle.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.qubicle.model.exc.StoragePoolException;
+
+/**
+ * The ext4 steps on raw images, with e2fsprogs. Images are bare file systems (no
+ * partition table), as a Qubes private.img is.
+ */
+final class Ext4 {
+    /** The ext2/3/4 superblock magic 0xEF53, little-endian at byte 1080. */
+    private static final long MAGIC_OFFSET = 1080;
+    /** How much of an image must be zero for it to count as never formatted. */
+    private static final int BLANK_PROBE = 1 << 20;
+
+    private Ext4() {}
+
+    /**
+     * Formats an image. The file is fresh and sparse, so the lazy init flags are safe: its
+     * unwritten inode tables and journal already read as zeros, and the image stays small.
+     * No reserved blocks: inside a qube "root" is not host root, so they would be lost.
+     *
+     * @param throwaway a volume discarded at stop (volatile, snapshot upper): no journal
+     */
+    static void mkfs(Path image, boolean throwaway) {
+        String features = throwaway ? "^has_journal" : "has_journal";
+        Exec.check("mkfs.ext4", "-F", "-q", "-m", "0", "-O", features,
+                "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image.toString());
+    }
+
+    /** True if the image carries an ext2/3/4 superblock. */
+    static boolean isExt(Path image) {
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(2);
+            return ch.read(b, MAGIC_OFFSET) == 2 && (b.get(0) & 0xff) == 0x53 && (b.get(1) & 0xff) == 0xef;
+        } catch (IOException e) {
+            throw FileOps.fail("read " + image, e);
+        }
+    }
+
+    /**
+     * True if the image's first MiB is all zeros: cleared or created empty, never
+     * formatted. Such an image is formatted at mount, as a Qubes qube formats an empty
+     * private volume at its first boot; anything else is never overwritten.
+     */
+    static boolean isBlank(Path image) {
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(BLANK_PROBE);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // fill
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                if (b.get() != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw FileOps.fail("read " + image, e);
+        }
+    }
+
+    /** Grows the file system of an unmounted image to fill the file. */
+    static void growOffline(Path image) {
+        // resize2fs insists on a fresh forced check; -p repairs only what is safe (exit 1).
+        Exec.check(1, "e2fsck", "-f", "-p", image.toString());
+        Exec.check("resize2fs", image.toString());
+    }
+
+    /** Grows a mounted file system after its loop device learned the new size. */
+    static void growOnline(String device) {
+        Exec.check("resize2fs", device);
+    }
+
+    /** Fails clearly when the image is not ext2/3/4, so mount never guesses a type. */
+    static void requireExt(Path image, String vid) {
+        if (!isExt(image)) {
+            throw new StoragePoolException("Volume " + vid + " holds no ext4 file system; cannot mount it");
+        }
+    }
+}
