@@ -1,0 +1,167 @@
+package org.qubicle.storage.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qubicle.model.exc.ProtocolError;
+import org.qubicle.model.exc.QubesException;
+import org.qubicle.model.exc.StoragePoolException;
+import org.qubicle.storage.Pool;
+import org.qubicle.storage.PoolConfig;
+import org.qubicle.storage.Volume;
+import org.qubicle.storage.VolumeConfig;
+import org.qubicle.storage.VolumeId;
+
+/** What the file pool puts on disk: names, modes, links, sparseness, file systems. No root. */
+class FilePoolFilesTest {
+    private static final long SIZE = 64L << 20;
+
+    @TempDir
+    Path tmp;
+    Path dir;
+    Pool pool;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createDirectories(tmp.resolve("var/lib/qubes"));
+        pool = new FilePoolDriver(tmp.resolve("run"))
+                .open(new PoolConfig("varlibqubes", "file", Map.of("dir_path", dir.toString(), "revisions_to_keep", "2")));
+        pool.setup();
+    }
+
+    private Volume privateOf(String qube) {
+        return pool.volume(VolumeConfig.origin("private", "varlibqubes", VolumeId.forQube(false, qube, "private"), SIZE, 2));
+    }
+
+    private List<String> names(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void filesAreNamedAsFileReflinkNamesThemAndAre0600() throws IOException {
+        Volume v = privateOf("work");
+        v.create();
+        Path qdir = dir.resolve("appvms/work");
+        assertEquals(List.of("private.img"), names(qdir));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(qdir.resolve("private.img"))));
+        assertEquals(SIZE, Files.size(qdir.resolve("private.img")));
+        assertTrue(Ext4.isExt(qdir.resolve("private.img")), "a private volume is a raw ext4 image");
+        assertTrue(FileOps.allocated(qdir.resolve("private.img")) < SIZE / 4, "and sparse");
+        v.start();
+        assertEquals(List.of("private-dirty.img", "private.img"), names(qdir));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(qdir.resolve("private-dirty.img"))));
+        assertTrue(FileOps.allocated(qdir.resolve("private-dirty.img")) < SIZE / 4, "the copy stays sparse");
+        v.stop();
+        List<String> after = names(qdir);
+        assertEquals(2, after.size());
+        assertEquals("private.img", after.get(0));
+        assertTrue(after.get(1).matches("private\\.img\\.1@\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), after.get(1));
+    }
+
+    @Test
+    void aRevisionIsTheOldCommittedInode() {
+        Volume v = privateOf("work");
+        v.create();
+        Path clean = dir.resolve("appvms/work/private.img");
+        String before = FileOps.inodeKey(clean);
+        v.start();
+        v.stop();
+        Path rev = ((FileVolume) v).layout.revisions().getFirst().path();
+        assertEquals(before, FileOps.inodeKey(rev));
+        assertNotEquals(before, FileOps.inodeKey(clean));
+    }
+
+    @Test
+    void aSnapshotHardLinksTheSourceAndCopiesNothing() {
+        Volume tpl = pool.volume(VolumeConfig.origin("root", "varlibqubes", VolumeId.forQube(true, "tpl", "root"), SIZE, 1));
+        tpl.create();
+        Volume app = pool.volume(VolumeConfig.snapshot("root", "varlibqubes", VolumeId.forQube(false, "app", "root"),
+                tpl.config().vid(), SIZE));
+        app.start();
+        Path own = dir.resolve("appvms/app/root.img");
+        assertEquals(FileOps.inodeKey(dir.resolve("vm-templates/tpl/root.img")), FileOps.inodeKey(own));
+        Path dirty = dir.resolve("appvms/app/root-dirty.img");
+        assertTrue(Ext4.isExt(dirty), "the dirty image is the overlay's empty upper file system");
+        assertTrue(FileOps.allocated(dirty) < SIZE / 8);
+        app.stop();
+        assertFalse(Files.exists(own));
+        assertFalse(Files.exists(dirty));
+    }
+
+    @Test
+    void leftoversOfAnInterruptedCopyAreRemovedAtStart() throws IOException {
+        Volume v = privateOf("work");
+        v.create();
+        Path junk = dir.resolve("appvms/work/private-dirty.img~1234");
+        Files.writeString(junk, "half a copy");
+        Files.writeString(dir.resolve("appvms/work/private-import.img"), "half an import");
+        v.start();
+        assertFalse(Files.exists(junk));
+        assertFalse(Files.exists(dir.resolve("appvms/work/private-import.img")));
+        v.stop();
+    }
+
+    @Test
+    void resizeOfAHaltedVolumeGrowsTheFileSystemAndSparesRevisions() {
+        Volume v = privateOf("work");
+        v.create();
+        v.start();
+        v.stop();
+        Path rev = ((FileVolume) v).layout.revisions().getFirst().path();
+        long revBlocks = blockCount(rev);
+        long before = blockCount(dir.resolve("appvms/work/private.img"));
+        v.resize(2 * SIZE);
+        assertEquals(2 * SIZE, v.size());
+        assertEquals(2 * before, blockCount(dir.resolve("appvms/work/private.img")), "resize2fs grew the file system");
+        assertEquals(revBlocks, blockCount(rev), "the revision sharing the old inode is untouched");
+        assertEquals(SIZE, rev.toFile().length());
+    }
+
+    static long blockCount(Path image) {
+        String out = Exec.check("dumpe2fs", "-h", image.toString());
+        return out.lines().filter(l -> l.startsWith("Block count:"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).strip()))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void volumeIdsListTheVolumesOnDisk() {
+        privateOf("b").create();
+        privateOf("a").create();
+        pool.volume(VolumeConfig.origin("root", "varlibqubes", VolumeId.forQube(true, "t", "root"), SIZE, 1)).create();
+        assertEquals(List.of("appvms/a/private", "appvms/b/private", "vm-templates/t/root"),
+                pool.volumeIds().stream().map(VolumeId::value).toList());
+    }
+
+    @Test
+    void mountWithoutStartIsRefused() {
+        Volume v = privateOf("work");
+        v.create();
+        assertThrows(StoragePoolException.class, v::mount);
+    }
+
+    @Test
+    void driverChecksItsOptions() {
+        FilePoolDriver d = new FilePoolDriver(tmp);
+        assertEquals("file revisions_to_keep dir_path ephemeral_volatile", d.listDriversLine());
+        assertThrows(ProtocolError.class, () -> d.open(new PoolConfig("p", "file", Map.of("dir_path", "/x", "bogus", "1"))));
+        assertThrows(QubesException.class, () -> d.open(new PoolConfig("p", "file", Map.of())));
+        assertThrows(QubesException.class, () -> d.open(new PoolConfig("p", "file", Map.of("dir_path", "rel"))));
+        assertTrue(d.probe().available(), () -> "e2fsprogs should be installed: " + d.probe().reasons());
+    }
+}
