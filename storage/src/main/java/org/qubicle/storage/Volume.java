@@ -66,7 +66,7 @@ public interface Volume {
     /** The committed image, for {@code save_on_stop} volumes. The caller closes it. */
     InputStream export();
 
-    /** Imports empty data of the current size ({@code admin.vm.volume.Clear}). */
+    /** Commits zeros of the current size ({@code admin.vm.volume.Clear}); the old state becomes a revision. */
     void clear();
 
     /** Bytes allocated on the host. */

@@ -305,7 +305,10 @@ final class FakeVolume implements Volume {
 
     @Override
     public void clear() {
-        importData(InputStream.nullInputStream(), 0);
+        synchronized (pool) {
+            requireImportable();
+            commit(me(), Image.empty(size()));
+        }
     }
 
     @Override

@@ -72,6 +72,35 @@ final class Ext4 {
         Exec.check("resize2fs", image.toString());
     }
 
+    /** The size the file system itself claims (block count times block size). */
+    static long fsBytes(Path image) {
+        long count = -1;
+        long size = -1;
+        for (String line : Exec.check("dumpe2fs", "-h", image.toString()).split("\n")) {
+            if (line.startsWith("Block count:")) {
+                count = Long.parseLong(line.substring(12).strip());
+            } else if (line.startsWith("Block size:")) {
+                size = Long.parseLong(line.substring(11).strip());
+            }
+        }
+        if (count < 0 || size < 0) {
+            throw new org.qubicle.model.exc.StoragePoolException("Cannot read the file system size of " + image);
+        }
+        return count * size;
+    }
+
+    /**
+     * Grows the file system if the image grew behind its back (a resize while running
+     * whose online grow failed). Runs before mounting, so it is an offline grow.
+     */
+    static void growIfSmaller(Path image) throws java.io.IOException {
+        long file = java.nio.file.Files.size(image);
+        // resize2fs rounds down to whole blocks; less than one block of slack is no growth.
+        if (fsBytes(image) + 64 * 1024 < file) {
+            growOffline(image);
+        }
+    }
+
     /** Grows a mounted file system after its loop device learned the new size. */
     static void growOnline(String device) {
         Exec.check("resize2fs", device);

@@ -54,6 +54,7 @@ final class FileMounts {
                         Ext4.mkfs(l.dirty, false);
                     }
                     Ext4.requireExt(l.dirty, c.vidText());
+                    growIfSmaller(l.dirty);
                     Mounts.mountImage(l.dirty, l.mountPoint, ro, "");
                 }
                 case VOLATILE -> Mounts.mountImage(l.dirty, l.mountPoint, false, "noinit_itable");
@@ -102,6 +103,14 @@ final class FileMounts {
                 Exec.run("losetup", "-d", dev);
                 Mounts.detach(dev);
             }
+        }
+    }
+
+    private static void growIfSmaller(Path image) {
+        try {
+            Ext4.growIfSmaller(image);
+        } catch (IOException e) {
+            throw FileOps.fail("check the file system size of " + image, e);
         }
     }
 

@@ -43,21 +43,33 @@ final class FileResize {
             return;
         }
         if (Files.exists(l.dirty)) {
-            growRunning(l.dirty, bytes);
+            FileOps.setLength(l.dirty, bytes);
+            v.resized(bytes);
+            growRunning(c.vidText(), l.dirty);
+            return;
         } else if (c.type() == VolumeType.ORIGIN && Files.exists(l.clean)) {
             growCommitted(l.clean, bytes);
         }
         v.resized(bytes);
     }
 
-    private static void growRunning(Path dirty, long bytes) {
-        FileOps.setLength(dirty, bytes);
+    /**
+     * The image has grown; now its file system. Online growth needs CAP_SYS_RESOURCE; where
+     * it fails the resize stands (as in Qubes when qubes.ResizeDisk fails) and the file
+     * system grows offline before its next mount ({@link Ext4#growIfSmaller}).
+     */
+    private static void growRunning(String vid, Path dirty) {
         List<String> loops = Mounts.loopsFor(dirty);
         boolean ext = Ext4.isExt(dirty);
         for (String dev : loops) {
             Mounts.refreshCapacity(dev);
             if (ext) {
-                Ext4.growOnline(dev);
+                try {
+                    Ext4.growOnline(dev);
+                } catch (StoragePoolException e) {
+                    throw new StoragePoolException("Volume " + vid + " was resized, but its mounted file system could"
+                            + " not grow online (" + e.getMessage().strip() + "); it grows at the next start");
+                }
             }
         }
         if (loops.isEmpty() && ext) {

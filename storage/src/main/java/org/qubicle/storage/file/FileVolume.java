@@ -361,7 +361,21 @@ final class FileVolume implements Volume {
 
     @Override
     public void clear() {
-        importData(InputStream.nullInputStream(), 0);
+        locked(() -> {
+            requireImportable("clear");
+            long size = size();
+            boolean ok = false;
+            try {
+                // Zeros of the same size, as Qubes' Clear imports; mount() formats it again.
+                FileOps.createSparse(layout.importing, size);
+                commit(layout.importing);
+                ok = true;
+            } finally {
+                if (!ok) {
+                    FileOps.remove(layout.importing);
+                }
+            }
+        });
     }
 
     @Override
