@@ -38,6 +38,13 @@ public interface Pool {
     /** Bytes in use, or -1 if unknown. */
     long usage();
 
+    /**
+     * Waits until background work the pool started (the file pool's precache copies) has
+     * finished. For an orderly shutdown and for tests that delete the pool's directory.
+     */
+    default void awaitBackgroundWork() throws InterruptedException {
+    }
+
     /** {@code admin.pool.UsageDetails} keys, such as {@code data_size} and {@code data_usage}. */
     Map<String, String> usageDetails();
 }

@@ -41,6 +41,11 @@ public abstract class PoolContract {
     /** Reads an origin volume's running state. */
     protected abstract byte[] readRunning(Volume v, long offset, int length) throws IOException;
 
+    @org.junit.jupiter.api.AfterEach
+    void awaitBackground() throws InterruptedException {
+        pool.awaitBackgroundWork();
+    }
+
     @BeforeEach
     void open() throws IOException {
         pool = newPool();

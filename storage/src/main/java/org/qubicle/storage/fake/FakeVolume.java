@@ -298,6 +298,17 @@ final class FakeVolume implements Volume {
                     left--;
                     return 0;
                 }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    if (left <= 0) {
+                        return len == 0 ? 0 : -1;
+                    }
+                    int n = (int) Math.min(len, left);
+                    java.util.Arrays.fill(b, off, off + n, (byte) 0);
+                    left -= n;
+                    return n;
+                }
             };
             return new SequenceInputStream(new ByteArrayInputStream(img.data()), zeros);
         }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import org.qubicle.model.exc.StoragePoolException;
 import org.qubicle.storage.Mounted;
 import org.qubicle.storage.VolumeConfig;
-import org.qubicle.storage.VolumeType;
 
 /**
  * Mounting a started file-pool volume as a directory.
@@ -46,25 +45,28 @@ final class FileMounts {
             throw new StoragePoolException("Cannot mount " + c.vid() + ": it is not started");
         }
         requireRoot();
-        try {
-            switch (c.type()) {
-                case ORIGIN -> {
-                    if (Ext4.isBlank(l.dirty)) {
-                        // An empty or cleared volume: format it, as a Qubes qube does at first boot.
-                        Ext4.mkfs(l.dirty, false);
+        v.pool().withMountLock(() -> {
+            try {
+                v.pool().shareRunRoot();
+                switch (c.type()) {
+                    case ORIGIN -> {
+                        if (Ext4.isBlank(l.dirty)) {
+                            // An empty or cleared volume: format it, as a Qubes qube does at first boot.
+                            Ext4.mkfs(l.dirty, false);
+                        }
+                        Ext4.requireExt(l.dirty, c.vidText());
+                        growIfSmaller(l.dirty);
+                        Mounts.mountImage(l.dirty, l.mountPoint, ro, "");
                     }
-                    Ext4.requireExt(l.dirty, c.vidText());
-                    growIfSmaller(l.dirty);
-                    Mounts.mountImage(l.dirty, l.mountPoint, ro, "");
+                    case VOLATILE -> Mounts.mountImage(l.dirty, l.mountPoint, false, "noinit_itable");
+                    case SNAPSHOT -> mountSnapshot(v, ro);
+                    case SNAPSHOT_AND_ORIGIN -> throw new StoragePoolException("unsupported volume type");
                 }
-                case VOLATILE -> Mounts.mountImage(l.dirty, l.mountPoint, false, "noinit_itable");
-                case SNAPSHOT -> v.pool().withMountLock(() -> mountSnapshot(v, ro));
-                case SNAPSHOT_AND_ORIGIN -> throw new StoragePoolException("unsupported volume type");
+            } catch (RuntimeException e) {
+                unmountLocked(v);
+                throw e;
             }
-        } catch (RuntimeException e) {
-            unmountAll(v);
-            throw e;
-        }
+        });
         return new Handle(v, l.mountPoint, ro);
     }
 
@@ -86,16 +88,14 @@ final class FileMounts {
 
     /** Unmounts everything of this volume; safe when nothing is mounted. */
     static void unmountAll(FileVolume v) {
+        v.pool().withMountLock(() -> unmountLocked(v));
+    }
+
+    private static void unmountLocked(FileVolume v) {
         Layout l = v.layout;
-        if (v.rawConfig().type() == VolumeType.SNAPSHOT) {
-            v.pool().withMountLock(() -> {
-                Mounts.unmount(l.mountPoint);
-                Mounts.unmount(l.upperMount);
-                v.pool().releaseUnusedLowers();
-            });
-        } else {
-            Mounts.unmount(l.mountPoint);
-        }
+        Mounts.unmount(l.mountPoint);
+        Mounts.unmount(l.upperMount);
+        v.pool().releaseUnusedLowers();
         for (String dev : Mounts.loopsFor(l.dirty)) {
             // A loop device still on our dirty image outside any mount (a crash between
             // losetup and mount): nothing else may use it, so detach it.
@@ -104,6 +104,7 @@ final class FileMounts {
                 Mounts.detach(dev);
             }
         }
+        v.pool().unshareRunRootIfIdle();
     }
 
     private static void growIfSmaller(Path image) {

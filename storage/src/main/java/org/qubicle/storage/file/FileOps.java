@@ -93,6 +93,39 @@ final class FileOps {
         rename(tmp, dst);
     }
 
+    /** Copies like {@link #copy} into exactly {@code tmp}, without the final rename. */
+    static void copyUnrenamed(Path src, Path tmp) {
+        try {
+            Exec.check("cp", "--reflink=auto", "--sparse=always", "--no-preserve=all", "--",
+                    src.toString(), tmp.toString());
+            Files.setPosixFilePermissions(tmp, IMAGE_MODE);
+            fsync(tmp);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e instanceof StoragePoolException s ? s : fail("copy " + src + " to " + tmp, e);
+        }
+    }
+
+    /** Size and modification time to the nanosecond: how file-reflink tells a precache is current. */
+    static String stamp(Path p) {
+        try {
+            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + "@" + a.lastModifiedTime().toInstant();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw fail("stat " + p, e);
+        }
+    }
+
+    static void setModified(Path p, java.nio.file.attribute.FileTime t) {
+        try {
+            Files.setLastModifiedTime(p, t);
+        } catch (IOException e) {
+            throw fail("set the time of " + p, e);
+        }
+    }
+
     /** A second name for the same inode; cheap, and it keeps the inode alive. */
     static void hardlink(Path src, Path dst) {
         ensureDir(dst.getParent());

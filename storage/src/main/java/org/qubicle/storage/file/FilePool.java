@@ -5,7 +5,6 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ final class FilePool implements Pool {
     private final Path runRoot;
     private final Map<VolumeId, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ReentrantLock mountLock = new ReentrantLock();
+    private final Set<Thread> background = ConcurrentHashMap.newKeySet();
 
     FilePool(PoolConfig config, Path dirPath, Path runDir) {
         this.config = config;
@@ -108,7 +108,8 @@ final class FilePool implements Pool {
                 s.filter(Files::isRegularFile).forEach(p -> {
                     String n = p.getFileName().toString();
                     String stem = n.endsWith("-dirty.img") ? n.substring(0, n.length() - 10)
-                            : n.endsWith(".img") && !n.endsWith("-import.img") ? n.substring(0, n.length() - 4) : null;
+                            : n.endsWith(".img") && !n.endsWith("-import.img") && !n.endsWith("-precache.img")
+                                    ? n.substring(0, n.length() - 4) : null;
                     if (stem != null && !stem.isEmpty()) {
                         try {
                             VolumeId vid = new VolumeId(dirPath.relativize(p.resolveSibling(stem)).toString());
@@ -159,12 +160,52 @@ final class FilePool implements Pool {
         return m;
     }
 
+    /** Runs background work on a virtual thread that {@link #awaitBackgroundWork()} can wait for. */
+    void background(String name, Runnable body) {
+        Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                body.run();
+            } finally {
+                background.remove(Thread.currentThread());
+            }
+        });
+        background.add(t);
+        t.start();
+    }
+
+    @Override
+    public void awaitBackgroundWork() throws InterruptedException {
+        for (Thread t : List.copyOf(background)) {
+            t.join();
+        }
+    }
+
     void withMountLock(Runnable body) {
         mountLock.lock();
         try {
             body.run();
         } finally {
             mountLock.unlock();
+        }
+    }
+
+    /**
+     * Our mounts live below the run root, which is made a shared mount while any of them
+     * exists. A mount namespace copied from the host as a slave (bubblewrap, ip netns exec)
+     * then receives our unmounts instead of pinning the loop devices until it ends. When
+     * the last mount goes, the run root's own bind mount goes too. Call under the mount lock.
+     */
+    void shareRunRoot() {
+        Mounts.makeShared(runRoot);
+    }
+
+    /** Unmounts the run root's bind mount once nothing is mounted below it. Call under the mount lock. */
+    void unshareRunRootIfIdle() {
+        List<Mounts.Entry> table = Mounts.table();
+        boolean rootMounted = table.stream().anyMatch(e -> e.mountPoint().equals(runRoot));
+        boolean busy = table.stream().anyMatch(e -> e.mountPoint().startsWith(runRoot) && !e.mountPoint().equals(runRoot));
+        if (rootMounted && !busy) {
+            Mounts.unmount(runRoot);
         }
     }
 

@@ -49,6 +49,7 @@ final class FileResize {
             return;
         } else if (c.type() == VolumeType.ORIGIN && Files.exists(l.clean)) {
             growCommitted(l.clean, bytes);
+            v.committedChanged();
         }
         v.resized(bytes);
     }

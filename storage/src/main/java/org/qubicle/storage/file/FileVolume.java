@@ -33,12 +33,14 @@ final class FileVolume implements Volume {
     private final ReentrantLock lock;
     final Layout layout;
     private volatile VolumeConfig config;
+    final Precache precache;
 
     FileVolume(FilePool pool, VolumeConfig config, ReentrantLock lock) {
         this.pool = pool;
         this.config = config;
         this.lock = lock;
         this.layout = pool.layout(config.vid());
+        this.precache = new Precache(pool, layout, lock);
     }
 
     @Override
@@ -82,6 +84,7 @@ final class FileVolume implements Volume {
             if (config.type() == VolumeType.ORIGIN) {
                 FileOps.createSparse(layout.clean, config.size());
                 Ext4.mkfs(layout.clean, false);
+                updatePrecache();
             }
         });
     }
@@ -104,6 +107,7 @@ final class FileVolume implements Volume {
         layout.revisions().forEach(r -> FileOps.remove(r.path()));
         FileOps.remove(layout.clean);
         FileOps.remove(layout.dirty);
+        precache.drop();
     }
 
     @Override
@@ -122,12 +126,15 @@ final class FileVolume implements Volume {
     private void startOrigin() {
         if (config.snapshotsDisabled()) {
             layout.revisions().forEach(r -> FileOps.remove(r.path()));
+            precache.drop();
             if (!Files.exists(layout.dirty)) {
                 FileOps.rename(layout.clean, layout.dirty);
             }
         } else if (!Files.exists(layout.dirty)) {
             requireExists(layout.clean);
-            FileOps.copy(layout.clean, layout.dirty);
+            if (!precache.takeAsDirty()) {
+                FileOps.copy(layout.clean, layout.dirty);
+            }
         }
         // else: a crash left the running state; reuse it, discard nothing (file-reflink).
     }
@@ -189,6 +196,16 @@ final class FileVolume implements Volume {
         prune(config.revisionsToKeep());
         FileOps.fsync(from);
         FileOps.rename(from, layout.clean);
+        updatePrecache();
+    }
+
+    /** After every change of the committed image, as file-reflink's _update_precache. */
+    private void updatePrecache() {
+        if (config.saveOnStop() && !config.snapshotsDisabled()) {
+            precache.refresh();
+        } else {
+            precache.drop();
+        }
     }
 
     private void addRevision(boolean always) {
@@ -264,6 +281,7 @@ final class FileVolume implements Volume {
             // Always keep the current state, even with revisions_to_keep=0: revert never loses data.
             addRevision(true);
             FileOps.rename(rev, layout.clean);
+            updatePrecache();
         });
     }
 
@@ -274,6 +292,11 @@ final class FileVolume implements Volume {
 
     void resized(long bytes) {
         config = config.withSize(bytes);
+    }
+
+    /** The committed image was replaced outside a commit (resize). */
+    void committedChanged() {
+        updatePrecache();
     }
 
     @Override

@@ -30,6 +30,7 @@ final class Layout {
     final Path clean;
     final Path dirty;
     final Path importing;
+    final Path precache;
     final Path mountPoint;
     final Path upperMount;
 
@@ -41,6 +42,7 @@ final class Layout {
         this.clean = sibling(".img");
         this.dirty = sibling("-dirty.img");
         this.importing = sibling("-import.img");
+        this.precache = sibling("-precache.img");
         this.mountPoint = runRoot.resolve("vol").resolve(vid.value());
         this.upperMount = runRoot.resolve("upper").resolve(vid.value());
     }

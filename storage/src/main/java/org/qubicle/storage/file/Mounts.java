@@ -17,12 +17,13 @@ import org.qubicle.model.exc.StoragePoolException;
  * mount is {@code nodev}: no device node written in a qube ever works on the host.
  */
 final class Mounts {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Mounts.class.getName());
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
     private Mounts() {}
 
     /** One line of mountinfo: mount point, file system type, source, super options. */
-    record Entry(Path mountPoint, String fsType, String source, String superOptions) {}
+    record Entry(Path mountPoint, String fsType, String source, String superOptions, boolean shared) {}
 
     static List<Entry> table() {
         List<String> lines;
@@ -38,7 +39,11 @@ final class Mounts {
             if (f.length < 5 || dash < 0 || f.length < dash + 4) {
                 continue;
             }
-            out.add(new Entry(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2]), unescape(f[dash + 3])));
+            boolean shared = false;
+            for (int i = 6; i < dash; i++) {
+                shared |= f[i].startsWith("shared:");
+            }
+            out.add(new Entry(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2]), unescape(f[dash + 3]), shared));
         }
         return out;
     }
@@ -78,6 +83,12 @@ final class Mounts {
     static void unmount(Path target) {
         Optional<Entry> e;
         while ((e = at(target)).isPresent()) {
+            if (!e.get().fsType().equals("none")) {
+                // Flush this file system to its image first: should another mount namespace
+                // still pin it (a copy made while it was mounted), our umount would not
+                // write it back, yet the caller goes on to commit or copy the image.
+                Exec.run("sync", "-f", "--", target.toString());
+            }
             Exec.Result r = Exec.run("umount", "--", target.toString());
             if (r.exit() != 0) {
                 throw new StoragePoolException("Cannot unmount " + target + ": " + r.output().strip());
@@ -101,14 +112,30 @@ final class Mounts {
      */
     static void detach(String device) {
         Path backing = Path.of("/sys/block", Path.of(device).getFileName().toString(), "loop", "backing_file");
-        for (int i = 0; i < 100 && Files.exists(backing); i++) {
+        for (int i = 0; i < 250 && Files.exists(backing); i++) {
             if (i == 20) {
+                // Sets autoclear on a busy device, detaches an idle one.
                 Exec.run("losetup", "-d", device);
             }
             sleep(20);
         }
         if (Files.exists(backing)) {
-            throw new StoragePoolException("Loop device " + device + " is still attached");
+            // Another mount namespace still holds a copy of the mount (made while it was
+            // mounted, with private propagation). The device goes when that namespace lets
+            // go; failing the stop would not make it go sooner.
+            LOG.warning(device + " is still in use by another mount namespace; it detaches when that ends");
+        }
+    }
+
+    /** Makes {@code dir} a shared mount point, so that namespaces copied as slaves see our unmounts. */
+    static void makeShared(Path dir) {
+        FileOps.ensureDir(dir);
+        Optional<Entry> e = at(dir);
+        if (e.isEmpty()) {
+            Exec.check("mount", "--bind", "--", dir.toString(), dir.toString());
+        }
+        if (e.isEmpty() || !e.get().shared()) {
+            Exec.check("mount", "--make-shared", "--", dir.toString());
         }
     }
 

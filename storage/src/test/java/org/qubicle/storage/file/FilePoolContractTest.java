@@ -27,6 +27,11 @@ class FilePoolContractTest extends PoolContract {
 
     @Override
     protected Pool reopen(Pool old) {
+        try {
+            old.awaitBackgroundWork();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         Pool p = new FilePoolDriver(tmp.resolve("run/qubes")).open(old.config());
         p.setup();
         return p;

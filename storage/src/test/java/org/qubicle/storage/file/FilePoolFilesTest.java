@@ -34,6 +34,11 @@ class FilePoolFilesTest {
     Path dir;
     Pool pool;
 
+    @org.junit.jupiter.api.AfterEach
+    void awaitBackground() throws InterruptedException {
+        pool.awaitBackgroundWork();
+    }
+
     @BeforeEach
     void setUp() throws IOException {
         dir = Files.createDirectories(tmp.resolve("var/lib/qubes"));
@@ -53,11 +58,12 @@ class FilePoolFilesTest {
     }
 
     @Test
-    void filesAreNamedAsFileReflinkNamesThemAndAre0600() throws IOException {
+    void filesAreNamedAsFileReflinkNamesThemAndAre0600() throws IOException, InterruptedException {
         Volume v = privateOf("work");
         v.create();
+        pool.awaitBackgroundWork();
         Path qdir = dir.resolve("appvms/work");
-        assertEquals(List.of("private.img"), names(qdir));
+        assertEquals(List.of("private-precache.img", "private.img"), names(qdir));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(qdir.resolve("private.img"))));
         assertEquals(SIZE, Files.size(qdir.resolve("private.img")));
         assertTrue(Ext4.isExt(qdir.resolve("private.img")), "a private volume is a raw ext4 image");
@@ -67,10 +73,40 @@ class FilePoolFilesTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(qdir.resolve("private-dirty.img"))));
         assertTrue(FileOps.allocated(qdir.resolve("private-dirty.img")) < SIZE / 4, "the copy stays sparse");
         v.stop();
+        pool.awaitBackgroundWork();
         List<String> after = names(qdir);
-        assertEquals(2, after.size());
-        assertEquals("private.img", after.get(0));
-        assertTrue(after.get(1).matches("private\\.img\\.1@\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), after.get(1));
+        assertEquals(3, after.size(), after::toString);
+        assertEquals("private-precache.img", after.get(0));
+        assertEquals("private.img", after.get(1));
+        assertTrue(after.get(2).matches("private\\.img\\.1@\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), after.get(2));
+    }
+
+    @Test
+    void startRenamesACurrentPrecacheAndIgnoresAStaleOne() throws IOException, InterruptedException {
+        Volume v = privateOf("work");
+        v.create();
+        pool.awaitBackgroundWork();
+        Path qdir = dir.resolve("appvms/work");
+        Path precache = qdir.resolve("private-precache.img");
+        String precacheInode = FileOps.inodeKey(precache);
+        v.start();
+        assertEquals(precacheInode, FileOps.inodeKey(qdir.resolve("private-dirty.img")), "start was a rename");
+        assertFalse(Files.exists(precache));
+        v.stop();
+        pool.awaitBackgroundWork();
+        assertTrue(Files.exists(precache));
+        // The committed image changes behind the precache's back: it is stale now.
+        try (var f = new java.io.RandomAccessFile(qdir.resolve("private.img").toFile(), "rw")) {
+            f.seek(SIZE - 1);
+            f.write(0x5a);
+        }
+        v.start();
+        try (var f = new java.io.RandomAccessFile(qdir.resolve("private-dirty.img").toFile(), "r")) {
+            f.seek(SIZE - 1);
+            assertEquals(0x5a, f.read(), "a stale precache is not used");
+        }
+        assertFalse(Files.exists(precache));
+        v.stop();
     }
 
     @Test

@@ -49,7 +49,8 @@ class FilePoolMountTest {
     }
 
     @AfterEach
-    void noLeaks() throws IOException {
+    void noLeaks() throws IOException, InterruptedException {
+        pool.awaitBackgroundWork();
         try {
             LeakCheck.assertClean(tmp);
         } finally {
@@ -247,7 +248,7 @@ class FilePoolMountTest {
     }
 
     @Test
-    void aCrashedRunIsAdoptedAndItsDirtyImageReused() throws IOException {
+    void aCrashedRunIsAdoptedAndItsDirtyImageReused() throws IOException, InterruptedException {
         Volume v = privateOf("work", 32 * MIB);
         v.create();
         v.start();
@@ -255,6 +256,7 @@ class FilePoolMountTest {
         write(m, "unsaved", "work in progress");
         Path path = m.path();
         // The daemon dies here: no stop, no unmount. A new daemon opens the pool again.
+        pool.awaitBackgroundWork();
         pool = open();
         Volume again = privateOf("work", 32 * MIB);
         assertTrue(again.isDirty());
