@@ -47,8 +47,8 @@ public final class StartTimeBench {
         Pool pool = new FilePoolDriver(base.resolve("run/qubes"))
                 .open(new PoolConfig("bench", "file", Map.of("dir_path", dir.toString(), "revisions_to_keep", "0")));
         pool.setup();
-        System.out.printf("%-10s %-12s %-16s %-20s %-16s%n", "template", "image size", "tpl start (ms)",
-                "AppVM start+mount", "AppVM stop (ms)");
+        System.out.printf("%-10s %-12s %-18s %-18s %-20s %-16s%n", "template", "image size", "tpl start copy ms",
+                "tpl start precache", "AppVM start+mount ms", "AppVM stop ms");
         for (long mib : sizes) {
             run(pool, mib);
         }
@@ -65,13 +65,23 @@ public final class StartTimeBench {
         }
         tpl.stop();
 
-        double[] tplStart = new double[3];
-        for (int i = 0; i < tplStart.length; i++) {
+        Path precache = dir(pool).resolve("vm-templates").resolve(name).resolve("root-precache.img");
+        double[] tplCold = new double[3];
+        double[] tplWarm = new double[3];
+        for (int i = 0; i < tplCold.length; i++) {
+            await(pool);
+            Files.deleteIfExists(precache);
             long t0 = System.nanoTime();
             tpl.start();
-            tplStart[i] = ms(t0);
+            tplCold[i] = ms(t0);
+            tpl.stop();
+            await(pool);
+            t0 = System.nanoTime();
+            tpl.start();
+            tplWarm[i] = ms(t0);
             tpl.stop();
         }
+        await(pool);
 
         Volume app = pool.volume(VolumeConfig.snapshot("root", "bench", VolumeId.forQube(false, name + "-app", "root"),
                 tpl.config().vid(), imageSize));
@@ -90,8 +100,21 @@ public final class StartTimeBench {
             stop[i] = ms(t1);
         }
         tpl.remove();
-        System.out.printf("%-10s %-12s %-16.0f %-20.1f %-16.1f%n", dataMib + " MiB", imageSize / MIB + " MiB",
-                median(tplStart), median(start), median(stop));
+        System.out.printf("%-10s %-12s %-18.0f %-18.1f %-20.1f %-16.1f%n", dataMib + " MiB", imageSize / MIB + " MiB",
+                median(tplCold), median(tplWarm), median(start), median(stop));
+    }
+
+    private static Path dir(Pool pool) {
+        return Path.of(pool.config().option("dir_path").orElseThrow());
+    }
+
+    private static void await(Pool pool) {
+        try {
+            pool.awaitBackgroundWork();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void fill(Path file, long bytes) throws IOException {
