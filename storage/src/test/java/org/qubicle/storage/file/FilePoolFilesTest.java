@@ -176,6 +176,22 @@ class FilePoolFilesTest {
     }
 
     @Test
+    void aTreeBecomesATemplateRoot() throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("os-release"), "ID=debian\n");
+        Path img = tmp.resolve("root-build.img");
+        TreeImage.build(tmp.resolve("tree"), img, SIZE);
+        Volume root = pool.volume(VolumeConfig.origin("root", "varlibqubes", VolumeId.forQube(true, "debian-12", "root"), SIZE, 1));
+        root.create();
+        try (var in = Files.newInputStream(img)) {
+            root.importData(in, Files.size(img));
+        }
+        String cat = Exec.check("debugfs", "-R", "cat /etc/os-release", dir.resolve("vm-templates/debian-12/root.img").toString());
+        assertTrue(cat.contains("ID=debian"), cat);
+        assertThrows(org.qubicle.model.exc.QubesValueError.class, () -> TreeImage.build(tmp.resolve("nope"), img, SIZE));
+    }
+
+    @Test
     void volumeIdsListTheVolumesOnDisk() {
         privateOf("b").create();
         privateOf("a").create();
