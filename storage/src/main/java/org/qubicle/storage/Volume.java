@@ -75,6 +75,13 @@ public interface Volume {
     /** Size in bytes: of the running state if any, else of the committed one. */
     long size();
 
+    /**
+     * The {@code path} key of {@code admin.vm.volume.Info}: for the file pool the running
+     * image ({@code VOL-dirty.img}, as file-reflink reports it), for a kernel its
+     * {@code modules.img}; empty where there is no such file.
+     */
+    String path();
+
     /** Changes {@code revisions_to_keep}; moving to or from -1 needs the volume stopped. */
     void setRevisionsToKeep(int revisions);
 

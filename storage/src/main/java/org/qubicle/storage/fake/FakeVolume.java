@@ -341,6 +341,11 @@ final class FakeVolume implements Volume {
     }
 
     @Override
+    public String path() {
+        return "";
+    }
+
+    @Override
     public void setRevisionsToKeep(int revisions) {
         synchronized (pool) {
             VolumeConfig next = config.withRevisionsToKeep(revisions);

@@ -2,9 +2,12 @@ package org.qubicle.storage.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import org.qubicle.model.exc.StoragePoolException;
 
 /**
@@ -16,6 +19,8 @@ final class Ext4 {
     private static final long MAGIC_OFFSET = 1080;
     /** How much of an image must be zero for it to count as never formatted. */
     private static final int BLANK_PROBE = 1 << 20;
+    private static final long SECTOR = 512;
+    private static final int MAX_PARTITIONS = 256;
 
     private Ext4() {}
 
@@ -32,13 +37,70 @@ final class Ext4 {
                 "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image.toString());
     }
 
-    /** True if the image carries an ext2/3/4 superblock. */
+    /** Where in an image its ext4 file system lies: the whole file, or one partition. */
+    record Extent(long offset, long length) {
+        boolean whole() {
+            return offset == 0;
+        }
+    }
+
+    /** True if the image itself (not a partition in it) is an ext2/3/4 file system. */
     static boolean isExt(Path image) {
         try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(2);
-            return ch.read(b, MAGIC_OFFSET) == 2 && (b.get(0) & 0xff) == 0x53 && (b.get(1) & 0xff) == 0xef;
+            return magicAt(ch, 0);
         } catch (IOException e) {
             throw FileOps.fail("read " + image, e);
+        }
+    }
+
+    private static boolean magicAt(FileChannel ch, long fsStart) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(2);
+        return ch.read(b, fsStart + MAGIC_OFFSET) == 2 && (b.get(0) & 0xff) == 0x53 && (b.get(1) & 0xff) == 0xef;
+    }
+
+    /**
+     * Finds the ext4 file system in an image: the image itself (ours, and a Qubes
+     * private.img), or the largest ext4 partition of a GPT disk (a Qubes template's
+     * root.img keeps its root in partition 3). The table's checksums are not checked: the
+     * result is only used as a mount offset, bounded by the file and confirmed by the
+     * superblock magic found there.
+     */
+    static Optional<Extent> locate(Path image) {
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (magicAt(ch, 0)) {
+                return Optional.of(new Extent(0, size));
+            }
+            ByteBuffer h = ByteBuffer.allocate(92).order(ByteOrder.LITTLE_ENDIAN);
+            if (ch.read(h, SECTOR) != 92 || !"EFI PART".equals(new String(h.array(), 0, 8, StandardCharsets.US_ASCII))) {
+                return Optional.empty();
+            }
+            long entriesLba = h.getLong(72);
+            int count = h.getInt(80);
+            int entrySize = h.getInt(84);
+            if (count <= 0 || count > MAX_PARTITIONS || entrySize < 128 || entrySize > 1024 || entriesLba < 2) {
+                return Optional.empty();
+            }
+            Extent best = null;
+            ByteBuffer e = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                e.clear();
+                if (ch.read(e, entriesLba * SECTOR + (long) i * entrySize) != 48) {
+                    break;
+                }
+                long first = e.getLong(32);
+                long last = e.getLong(40);
+                if (first <= 0 || last < first || last >= size / SECTOR) {
+                    continue;
+                }
+                Extent x = new Extent(first * SECTOR, (last - first + 1) * SECTOR);
+                if (magicAt(ch, x.offset()) && (best == null || x.length() > best.length())) {
+                    best = x;
+                }
+            }
+            return Optional.ofNullable(best);
+        } catch (IOException ex) {
+            throw FileOps.fail("read " + image, ex);
         }
     }
 
@@ -106,10 +168,9 @@ final class Ext4 {
         Exec.check("resize2fs", device);
     }
 
-    /** Fails clearly when the image is not ext2/3/4, so mount never guesses a type. */
-    static void requireExt(Path image, String vid) {
-        if (!isExt(image)) {
-            throw new StoragePoolException("Volume " + vid + " holds no ext4 file system; cannot mount it");
-        }
+    /** Fails clearly when the image holds no ext2/3/4, so mount never guesses a type. */
+    static Extent requireExt(Path image, String vid) {
+        return locate(image).orElseThrow(() ->
+                new StoragePoolException("Volume " + vid + " holds no ext4 file system; cannot mount it"));
     }
 }

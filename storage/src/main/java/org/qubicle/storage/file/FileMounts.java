@@ -54,9 +54,12 @@ final class FileMounts {
                             // An empty or cleared volume: format it, as a Qubes qube does at first boot.
                             Ext4.mkfs(l.dirty, false);
                         }
-                        Ext4.requireExt(l.dirty, c.vidText());
-                        growIfSmaller(l.dirty);
-                        Mounts.mountImage(l.dirty, l.mountPoint, ro, "");
+                        Ext4.Extent fs = Ext4.requireExt(l.dirty, c.vidText());
+                        if (fs.whole()) {
+                            // A partitioned (Qubes) disk keeps its partition size; only bare images grow here.
+                            growIfSmaller(l.dirty);
+                        }
+                        Mounts.mountImage(l.dirty, fs, l.mountPoint, ro, "");
                     }
                     case VOLATILE -> Mounts.mountImage(l.dirty, l.mountPoint, false, "noinit_itable");
                     case SNAPSHOT -> mountSnapshot(v, ro);

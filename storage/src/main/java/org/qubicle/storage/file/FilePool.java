@@ -220,9 +220,9 @@ final class FilePool implements Pool {
         }
         Path lower = runRoot.resolve("lower").resolve(key);
         if (!Mounts.isMounted(lower)) {
-            Ext4.requireExt(image, vid);
+            Ext4.Extent fs = Ext4.requireExt(image, vid);
             // noload: a committed image is never replayed or written, whatever its journal says.
-            Mounts.mountImage(image, lower, true, "noload");
+            Mounts.mountImage(image, fs, lower, true, "noload");
         }
         return lower;
     }

@@ -419,6 +419,11 @@ final class FileVolume implements Volume {
     }
 
     @Override
+    public String path() {
+        return layout.dirty.toString();
+    }
+
+    @Override
     public void setRevisionsToKeep(int revisions) {
         locked(() -> {
             VolumeConfig next = config.withRevisionsToKeep(revisions);

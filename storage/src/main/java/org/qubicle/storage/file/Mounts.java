@@ -65,8 +65,16 @@ final class Mounts {
 
     /** Loop-mounts an ext4 image; mount(8) sets autoclear, so unmounting detaches the loop. */
     static void mountImage(Path image, Path target, boolean readOnly, String extraOptions) {
+        mountImage(image, null, target, readOnly, extraOptions);
+    }
+
+    /** Loop-mounts the file system at {@code extent} (a partition) of an image; null for the whole image. */
+    static void mountImage(Path image, Ext4.Extent extent, Path target, boolean readOnly, String extraOptions) {
         FileOps.ensureDir(target);
         String opts = "loop,nodev," + (readOnly ? "ro" : "rw") + (extraOptions.isEmpty() ? "" : "," + extraOptions);
+        if (extent != null && !extent.whole()) {
+            opts += ",offset=" + extent.offset() + ",sizelimit=" + extent.length();
+        }
         Exec.check("mount", "-t", "ext4", "-o", opts, "--", image.toString(), target.toString());
     }
 

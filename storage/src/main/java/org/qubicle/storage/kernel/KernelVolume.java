@@ -75,6 +75,11 @@ final class KernelVolume implements Volume {
         }
     }
 
+    @Override
+    public String path() {
+        return config.vid() == null ? "" : modules().toString();
+    }
+
     @Override public void setRevisionsToKeep(int revisions) { throw no("revisions"); }
     @Override public void setRw(boolean rw) { throw no("rw"); }
     @Override public void setEphemeral(boolean ephemeral) { throw no("ephemeral"); }

@@ -70,6 +70,7 @@ class FilePoolFilesTest {
         assertTrue(FileOps.allocated(qdir.resolve("private.img")) < SIZE / 4, "and sparse");
         v.start();
         assertEquals(List.of("private-dirty.img", "private.img"), names(qdir));
+        assertEquals(qdir.resolve("private-dirty.img").toString(), v.path(), "Info's path, as file-reflink reports it");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(qdir.resolve("private-dirty.img"))));
         assertTrue(FileOps.allocated(qdir.resolve("private-dirty.img")) < SIZE / 4, "the copy stays sparse");
         v.stop();
@@ -189,6 +190,20 @@ class FilePoolFilesTest {
         String cat = Exec.check("debugfs", "-R", "cat /etc/os-release", dir.resolve("vm-templates/debian-12/root.img").toString());
         assertTrue(cat.contains("ID=debian"), cat);
         assertThrows(org.qubicle.model.exc.QubesValueError.class, () -> TreeImage.build(tmp.resolve("nope"), img, SIZE));
+    }
+
+    @Test
+    void theRootPartitionOfAQubesStyleDiskIsFound() throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        Path img = tmp.resolve("disk.img");
+        GptImage.build(img, SIZE, tree);
+        Ext4.Extent fs = Ext4.locate(img).orElseThrow();
+        assertEquals(GptImage.ROOT_FIRST_LBA * GptImage.SECTOR, fs.offset());
+        assertEquals(SIZE - 33 * 512 - fs.offset(), fs.length(), "first to last LBA inclusive");
+        assertFalse(Ext4.isExt(img), "the disk itself is not a file system");
+        Path junk = tmp.resolve("junk.img");
+        Files.write(junk, new byte[8192]);
+        assertTrue(Ext4.locate(junk).isEmpty());
     }
 
     @Test

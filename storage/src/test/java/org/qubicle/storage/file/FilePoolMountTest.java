@@ -207,6 +207,31 @@ class FilePoolMountTest {
     }
 
     @Test
+    void aQubesStylePartitionedRootWorksForTheTemplateAndItsAppVms() throws IOException {
+        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("qubes-release"), "R4.3");
+        Path disk = tmp.resolve("root-gpt.img");
+        GptImage.build(disk, 64 * MIB, tmp.resolve("tree"));
+        Volume tpl = templateRoot("fedora");
+        tpl.create();
+        try (var in = Files.newInputStream(disk)) {
+            tpl.importData(in, Files.size(disk));
+        }
+        tpl.start();
+        try (Mounted m = tpl.mount()) {
+            assertEquals("R4.3", read(m, "etc/qubes-release"));
+            write(m, "etc/qubes-release", "R4.3 updated");
+        }
+        tpl.stop();
+        Volume app = appRoot("work", "fedora");
+        app.start();
+        try (Mounted m = app.mount()) {
+            assertEquals("R4.3 updated", read(m, "etc/qubes-release"));
+        }
+        app.stop();
+    }
+
+    @Test
     void disposablePrivateIsASnapshotOfTheDisposableTemplatesPrivate() throws IOException {
         Volume dvmPrivate = privateOf("dvm", 32 * MIB);
         dvmPrivate.create();
