@@ -59,7 +59,8 @@ final class FileMounts {
                             // A partitioned (Qubes) disk keeps its partition size; only bare images grow here.
                             growIfSmaller(l.dirty);
                         }
-                        Mounts.mountImage(l.dirty, fs, l.mountPoint, ro, "");
+                        // Read-only: never replay the journal either (a ro loop device could not).
+                        Mounts.mountImage(l.dirty, fs, l.mountPoint, ro, ro ? "noload" : "");
                     }
                     case VOLATILE -> Mounts.mountImage(l.dirty, l.mountPoint, false, "noinit_itable");
                     case SNAPSHOT -> mountSnapshot(v, ro);
