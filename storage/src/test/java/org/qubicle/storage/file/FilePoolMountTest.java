@@ -201,6 +201,45 @@ class FilePoolMountTest {
         assertEquals(0, lowers());
     }
 
+    @Test
+    void appVmsStartingAndStoppingTogetherShareOneLower() throws Exception {
+        Volume tpl = templateRoot("tpl");
+        tpl.create();
+        List<Volume> apps = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            apps.add(appRoot("app" + i, "tpl"));
+        }
+        List<Mounted> mounted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+            for (Volume a : apps) {
+                fs.add(exec.submit(() -> {
+                    a.start();
+                    mounted.add(a.mount());
+                    return null;
+                }));
+            }
+            for (var f : fs) {
+                f.get();
+            }
+        }
+        assertEquals(4, mounted.size());
+        assertEquals(1, lowers(), "one lower for the one committed root");
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+            for (Volume a : apps) {
+                fs.add(exec.submit(() -> {
+                    a.stop();
+                    return null;
+                }));
+            }
+            for (var f : fs) {
+                f.get();
+            }
+        }
+        assertEquals(0, lowers());
+    }
+
     private long lowers() {
         Path lowerRoot = tmp.resolve("run/qubes/storage").resolve(POOL).resolve("lower");
         return Mounts.table().stream().filter(e -> e.mountPoint().startsWith(lowerRoot)).count();
