@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qubicle.model.exc.StoragePoolException;
+import java.util.Optional;
 import org.qubicle.storage.Mounted;
+import org.qubicle.storage.Mounted.Layers;
+import org.qubicle.storage.VolumeType;
 import org.qubicle.storage.VolumeConfig;
 
 /**
@@ -27,11 +30,24 @@ final class FileMounts {
     private FileMounts() {}
 
     /** A mounted volume; closing it unmounts it under the volume's lock. */
-    private record Handle(FileVolume volume, Path path, boolean readOnly) implements Mounted {
+    private record Handle(FileVolume volume, Path path, boolean readOnly, Optional<Layers> layers) implements Mounted {
         @Override
         public void close() {
             volume.unmount();
         }
+    }
+
+    private static Handle handle(FileVolume v, boolean ro) {
+        Layout l = v.layout;
+        Optional<Layers> layers = Optional.empty();
+        if (v.rawConfig().type() == VolumeType.SNAPSHOT) {
+            String key = FileOps.inodeKey(l.clean);
+            if (key != null) {
+                layers = Optional.of(new Layers(v.pool().lowerPath(key), l.upperMount.resolve("upper"),
+                        l.upperMount.resolve("work")));
+            }
+        }
+        return new Handle(v, l.mountPoint, ro, layers);
     }
 
     static Mounted mount(FileVolume v) {
@@ -39,7 +55,7 @@ final class FileMounts {
         VolumeConfig c = v.rawConfig();
         boolean ro = !c.rw();
         if (Mounts.isMounted(l.mountPoint)) {
-            return new Handle(v, l.mountPoint, ro);
+            return handle(v, ro);
         }
         if (!Files.exists(l.dirty)) {
             throw new StoragePoolException("Cannot mount " + c.vid() + ": it is not started");
@@ -71,7 +87,7 @@ final class FileMounts {
                 throw e;
             }
         });
-        return new Handle(v, l.mountPoint, ro);
+        return handle(v, ro);
     }
 
     private static void mountSnapshot(FileVolume v, boolean ro) {

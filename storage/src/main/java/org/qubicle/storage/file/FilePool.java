@@ -218,13 +218,17 @@ final class FilePool implements Pool {
         if (key == null) {
             throw new StoragePoolException("Missing image file " + image + " for volume " + vid);
         }
-        Path lower = runRoot.resolve("lower").resolve(key);
+        Path lower = lowerPath(key);
         if (!Mounts.isMounted(lower)) {
             Ext4.Extent fs = Ext4.requireExt(image, vid);
             // noload: a committed image is never replayed or written, whatever its journal says.
             Mounts.mountImage(image, fs, lower, true, "noload");
         }
         return lower;
+    }
+
+    Path lowerPath(String inodeKey) {
+        return runRoot.resolve("lower").resolve(inodeKey);
     }
 
     /** Unmounts every shared lower that no overlay uses any more. Call under the mount lock. */

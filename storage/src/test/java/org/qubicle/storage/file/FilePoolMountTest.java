@@ -181,6 +181,11 @@ class FilePoolMountTest {
         Mounted a2 = app2.mount();
         assertEquals("1", read(a2, "version"), "an AppVM started while the template runs sees the last committed root");
         assertEquals(1, lowers(), "AppVMs of one committed root share one lower mount");
+        Mounted.Layers layers = a2.layers().orElseThrow();
+        assertEquals("1", Files.readString(layers.lower().resolve("version")));
+        assertEquals(a1.layers().orElseThrow().lower(), layers.lower());
+        assertTrue(Files.isDirectory(layers.upper()) && Files.isDirectory(layers.work()));
+        assertTrue(t.layers().isEmpty(), "an origin has no layers");
 
         tpl.stop();
         assertFalse(Mounts.isMounted(t.path()));
