@@ -1,0 +1,118 @@
+package org.qubicle.policy;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What an {@code ask} without {@code target=} offers: upstream's {@code collect_targets_for_ask}
+ * (spec §5.3), done top-down. A string is offered when the first rule whose expansion contains it
+ * is an allow or ask rule, which is what upstream's bottom-up add/remove walk computes.
+ */
+final class AskTargets {
+    private AskTargets() {
+    }
+
+    static Set<String> collect(List<Rule> rules, SystemInfo info, Request request) {
+        Map<String, Boolean> firstVerdict = new HashMap<>();
+        String source = request.source();
+        for (Rule rule : rules) {
+            if (!Evaluator.matchesButTarget(rule, info, request)) {
+                continue;
+            }
+            Token redirect = Action.redirect(rule.action());
+            Set<String> expansion = expand(redirect != null ? redirect : rule.target(), info);
+            if (expansion == null) {
+                // upstream crashes on @dispvm:X with X missing; the rule is ignored instead
+                continue;
+            }
+            boolean offers = !(rule.action() instanceof Action.Deny);
+            for (String t : expansion) {
+                firstVerdict.putIfAbsent(t, offers);
+            }
+        }
+        Set<String> targets = new TreeSet<>();
+        firstVerdict.forEach((t, offered) -> {
+            if (offered) {
+                targets.add(t);
+            }
+        });
+        if (targets.remove("@dispvm")) {
+            String dflt = Matcher.defaultDispvm(info, source);
+            if (dflt != null) {
+                targets.add("@dispvm:" + dflt);
+            }
+        }
+        if (targets.remove("@adminvm")) {
+            targets.add("dom0");
+        }
+        QubeInfo self = info.get(source);
+        if (source.startsWith("uuid:")) {
+            targets.remove(source);
+            if (self != null) {
+                targets.remove(self.name());
+            }
+        } else {
+            targets.remove(source);
+            if (self != null) {
+                targets.remove("uuid:" + self.uuid());
+            }
+        }
+        targets.removeIf(t -> {
+            QubeInfo q = info.get(t.startsWith("@dispvm:") ? t.substring(8) : t);
+            return q != null && q.internal();
+        });
+        return targets;
+    }
+
+    /** The strings a token stands for, names rather than uuids; null where upstream crashes. */
+    static Set<String> expand(Token token, SystemInfo info) {
+        Set<String> out = new LinkedHashSet<>();
+        switch (token) {
+            case Token.Literal l -> {
+                QubeInfo q = info.get(l.text());
+                if (q != null) {
+                    out.add(l.text().startsWith("uuid:") ? q.name() : l.text());
+                }
+            }
+            case Token.AdminVm a -> out.add("@adminvm");
+            case Token.Wildcard w -> everything(info, out, true);
+            case Token.AnyVm a -> everything(info, out, false);
+            case Token.DefaultVm d -> {
+            }
+            case Token.TypeVm t -> info.qubes().stream().filter(q -> q.type().equals(t.type()))
+                    .forEach(q -> out.add(q.name()));
+            case Token.TagVm t -> info.qubes().stream().filter(q -> q.tags().contains(t.tag()))
+                    .forEach(q -> out.add(q.name()));
+            case Token.DispVm d -> out.add("@dispvm");
+            case Token.DispVmTemplate t -> {
+                QubeInfo q = info.get(t.value());
+                if (q == null) {
+                    return null;
+                }
+                if (q.templateForDispvms()) {
+                    out.add("@dispvm:" + (t.value().startsWith("uuid:") ? q.name() : t.value()));
+                }
+            }
+            case Token.DispVmTag g -> info.qubes().stream()
+                    .filter(q -> q.templateForDispvms() && q.tags().contains(g.tag()))
+                    .forEach(q -> out.add("@dispvm:" + q.name()));
+        }
+        return out;
+    }
+
+    private static void everything(SystemInfo info, Set<String> out, boolean withDom0) {
+        for (QubeInfo q : info.qubes()) {
+            if (withDom0 || !Matcher.isDom0(q.name())) {
+                out.add(q.name());
+            }
+            if (q.templateForDispvms()) {
+                out.add("@dispvm:" + q.name());
+            }
+        }
+        out.add("@dispvm");
+    }
+}
