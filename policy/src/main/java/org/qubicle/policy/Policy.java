@@ -42,6 +42,22 @@ public final class Policy {
         return PolicyLoader.load(Objects.requireNonNull(source), List.copyOf(dirs));
     }
 
+    /**
+     * Checks the text of one policy file on its own: every line's syntax, with includes checked
+     * but not followed. {@code legacy} selects the 3-column format of {@code !include-service}
+     * files.
+     *
+     * @param name the file name used in the errors
+     */
+    public static List<PolicyError> lint(String name, String text, boolean legacy) {
+        return PolicyLoader.lint(name, text, legacy);
+    }
+
+    /** Whether {@code name} may name a policy file; any other {@code *.policy} name breaks the whole policy. */
+    public static boolean validFileName(String name) {
+        return PolicyLoader.validFileName(name);
+    }
+
     /** The rules in evaluation order; empty when the policy has an error. */
     public List<Rule> rules() {
         return rules;

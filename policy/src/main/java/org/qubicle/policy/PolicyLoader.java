@@ -43,6 +43,35 @@ final class PolicyLoader {
                 Map.copyOf(loader.stamps));
     }
 
+    /**
+     * Checks one file on its own, line by line, without following includes (they are only
+     * checked for syntax): every error, not just the first.
+     */
+    static List<PolicyError> lint(String name, String text, boolean legacy) {
+        PolicyLoader loader = new PolicyLoader(PolicySource.memory("/", Map.of()));
+        List<PolicyError> errors = new ArrayList<>();
+        List<String> lines = PyText.lines(text);
+        for (int i = 0; i < lines.size(); i++) {
+            RuleRef at = new RuleRef(name, i + 1);
+            String line = PyText.strip(lines.get(i));
+            if (line.isEmpty() || line.charAt(0) == '#') {
+                continue;
+            }
+            try {
+                if (legacy) {
+                    loader.legacyLine(line, null, null, at);
+                } else if (line.charAt(0) == '!') {
+                    loader.directive(line, at);
+                } else {
+                    RuleParser.parse(line, at);
+                }
+            } catch (PolicySyntaxException e) {
+                errors.add(e.error());
+            }
+        }
+        return errors;
+    }
+
     private void loadDirs(List<String> dirs) {
         record Top(String dir, String name) {
         }
@@ -83,16 +112,23 @@ final class PolicyLoader {
             }
         }
         for (String name : out) {
-            for (int i = 0; i < name.length(); i++) {
-                char c = name.charAt(i);
-                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
-                    throw new PolicySyntaxException(display(dir + "/" + name), 0,
-                            "invalid filename: " + display(dir + "/" + name));
-                }
+            if (!validFileName(name)) {
+                throw new PolicySyntaxException(display(dir + "/" + name), 0,
+                        "invalid filename: " + display(dir + "/" + name));
             }
         }
         out.sort(null);
         return out;
+    }
+
+    static boolean validFileName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return !name.isEmpty();
     }
 
     /**
@@ -171,6 +207,9 @@ final class PolicyLoader {
             }
             case "!compat-4.0" -> {
                 requireParams(params, 0, at);
+                if (linting()) {
+                    return;
+                }
                 // The R4.0 policy directory is not part of Qubicle (spec §2.2 allows skipping it);
                 // refusing is safer than silently ignoring rules the admin expects to apply.
                 throw RuleParser.error(at, "!compat-4.0 is not supported");
@@ -186,6 +225,9 @@ final class PolicyLoader {
     }
 
     private void includeFile(String included, String service, String argument, boolean legacy, RuleRef at) {
+        if (linting()) {
+            return;
+        }
         String path = source.resolve(policyDir, included);
         touch(path);
         if (source.kind(path) != PolicySource.Kind.FILE) {
@@ -198,6 +240,9 @@ final class PolicyLoader {
     }
 
     private void includeDir(String included, RuleRef at) {
+        if (linting()) {
+            return;
+        }
         String path = source.resolve(policyDir, included);
         touch(path);
         if (source.kind(path) != PolicySource.Kind.DIRECTORY) {
@@ -206,6 +251,11 @@ final class PolicyLoader {
         for (String name : policyFiles(path)) {
             loadFile(path + "/" + name, null, null, false);
         }
+    }
+
+    /** A loader without a directory only checks syntax (see {@link #lint}). */
+    private boolean linting() {
+        return policyDir == null;
     }
 
     private void touch(String path) {
