@@ -9,9 +9,11 @@ final class Matcher {
     private Matcher() {
     }
 
+    private static final String DOM0_UUID_KEY = "uuid:" + SystemInfo.DOM0_UUID;
+
     /** {@code dom0}, {@code @adminvm} or dom0's uuid form. */
     static boolean isDom0(String s) {
-        return s.equals("dom0") || s.equals("@adminvm") || s.equals("uuid:" + SystemInfo.DOM0_UUID);
+        return s.equals("dom0") || s.equals("@adminvm") || s.equals(DOM0_UUID_KEY);
     }
 
     /** Equal strings, or a {@code uuid:U} and an existing qube whose uuid is U. */

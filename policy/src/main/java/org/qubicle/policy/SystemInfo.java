@@ -17,6 +17,7 @@ public final class SystemInfo {
 
     private final Map<String, QubeInfo> byName;
     private final Map<String, QubeInfo> byKey;
+    private final List<QubeInfo> ordered;
 
     /** Builds the lookup from the qubes, in the order given (the order upstream iterates). */
     public SystemInfo(Collection<QubeInfo> qubes) {
@@ -26,6 +27,7 @@ public final class SystemInfo {
                 throw new IllegalArgumentException("duplicate qube: " + q.name());
             }
         }
+        ordered = List.copyOf(byName.values());
         byKey = new HashMap<>(byName);
         for (QubeInfo q : qubes) {
             if (q.uuid() != null) {
@@ -46,7 +48,7 @@ public final class SystemInfo {
 
     /** Every qube, in the order given. */
     public List<QubeInfo> qubes() {
-        return new ArrayList<>(byName.values());
+        return ordered;
     }
 
     /**
