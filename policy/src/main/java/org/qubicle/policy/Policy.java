@@ -39,7 +39,18 @@ public final class Policy {
      * @param dirs absolute directory paths in {@code source}
      */
     public static Policy load(PolicySource source, List<String> dirs) {
-        return PolicyLoader.load(Objects.requireNonNull(source), List.copyOf(dirs));
+        return load(source, dirs, DEFAULT_COMPAT_DIR);
+    }
+
+    /** The R4.0 policy directory that {@code !compat-4.0} reads, unless told otherwise. */
+    public static final String DEFAULT_COMPAT_DIR = "/etc/qubes-rpc/policy";
+
+    /**
+     * As {@link #load(PolicySource, List)}, with {@code !compat-4.0} reading {@code compatDir}
+     * (a missing directory is then a load error, as upstream).
+     */
+    public static Policy load(PolicySource source, List<String> dirs, String compatDir) {
+        return PolicyLoader.load(Objects.requireNonNull(source), List.copyOf(dirs), Objects.requireNonNull(compatDir));
     }
 
     /**

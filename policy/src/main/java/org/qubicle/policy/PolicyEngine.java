@@ -21,12 +21,14 @@ import java.util.List;
 public final class PolicyEngine {
     private final PolicySource source;
     private final List<String> dirs;
+    private final String compatDir;
     private volatile Policy policy;
 
-    private PolicyEngine(PolicySource source, List<String> dirs) {
+    private PolicyEngine(PolicySource source, List<String> dirs, String compatDir) {
         this.source = source;
         this.dirs = List.copyOf(dirs);
-        this.policy = Policy.load(source, this.dirs);
+        this.compatDir = compatDir;
+        this.policy = Policy.load(source, this.dirs, compatDir);
     }
 
     /**
@@ -34,6 +36,25 @@ public final class PolicyEngine {
      * exist is a load error, as upstream.
      */
     public static PolicyEngine open(List<Path> dirs) {
+        return open(dirs, compatDirFor(dirs));
+    }
+
+    /**
+     * The R4.0 directory for {@code !compat-4.0}: {@code ROOT/etc/qubes-rpc/policy} when the
+     * last policy directory is {@code ROOT/etc/qubes/policy.d}, else the system one.
+     */
+    static Path compatDirFor(List<Path> dirs) {
+        if (!dirs.isEmpty()) {
+            Path last = dirs.getLast().toAbsolutePath().normalize();
+            if (last.endsWith(Path.of("etc", "qubes", "policy.d"))) {
+                return last.getParent().getParent().resolve("qubes-rpc/policy");
+            }
+        }
+        return Path.of(Policy.DEFAULT_COMPAT_DIR);
+    }
+
+    /** As {@link #open(List)}, with {@code !compat-4.0} reading {@code compatDir}. */
+    public static PolicyEngine open(List<Path> dirs, Path compatDir) {
         List<String> real = new ArrayList<>();
         for (Path d : dirs) {
             try {
@@ -42,12 +63,13 @@ public final class PolicyEngine {
                 real.add(d.toAbsolutePath().normalize().toString());
             }
         }
-        return new PolicyEngine(PolicySource.fileSystem(), real);
+        return new PolicyEngine(PolicySource.fileSystem(), real,
+                compatDir.toAbsolutePath().normalize().toString());
     }
 
     /** An engine over any source, e.g. {@link PolicySource#memory}. */
     public static PolicyEngine open(PolicySource source, List<String> dirs) {
-        return new PolicyEngine(source, dirs);
+        return new PolicyEngine(source, dirs, Policy.DEFAULT_COMPAT_DIR);
     }
 
     /** The policy now in force. */
@@ -60,13 +82,13 @@ public final class PolicyEngine {
         if (!policy.isStale()) {
             return false;
         }
-        policy = Policy.load(source, dirs);
+        policy = Policy.load(source, dirs, compatDir);
         return true;
     }
 
     /** Reloads unconditionally (e.g. after the Policy Admin API wrote a file). */
     public synchronized Policy reload() {
-        policy = Policy.load(source, dirs);
+        policy = Policy.load(source, dirs, compatDir);
         return policy;
     }
 

@@ -24,15 +24,21 @@ final class PolicyLoader {
     private final List<Rule> rules = new ArrayList<>();
     private final Map<String, String> stamps = new LinkedHashMap<>();
     private final Deque<String> including = new ArrayDeque<>();
+    private final String compatDir;
+    /** Where relative include paths start. */
     private String policyDir;
+    /** The top-level directory being loaded; paths inside it are shown relative to it. */
+    private String topDir;
+    private boolean inCompat;
 
-    private PolicyLoader(PolicySource source) {
+    private PolicyLoader(PolicySource source, String compatDir) {
         this.source = source;
+        this.compatDir = compatDir;
     }
 
     /** Loads {@code dirs} (earlier directories win on equal file names) into a {@link Policy}. */
-    static Policy load(PolicySource source, List<String> dirs) {
-        PolicyLoader loader = new PolicyLoader(source);
+    static Policy load(PolicySource source, List<String> dirs, String compatDir) {
+        PolicyLoader loader = new PolicyLoader(source, compatDir);
         PolicyError error = null;
         try {
             loader.loadDirs(dirs);
@@ -48,7 +54,7 @@ final class PolicyLoader {
      * checked for syntax): every error, not just the first.
      */
     static List<PolicyError> lint(String name, String text, boolean legacy) {
-        PolicyLoader loader = new PolicyLoader(PolicySource.memory("/", Map.of()));
+        PolicyLoader loader = new PolicyLoader(PolicySource.memory("/", Map.of()), null);
         List<PolicyError> errors = new ArrayList<>();
         List<String> lines = PyText.lines(text);
         for (int i = 0; i < lines.size(); i++) {
@@ -79,6 +85,7 @@ final class PolicyLoader {
         List<Top> all = new ArrayList<>();
         for (String dir : dirs) {
             policyDir = dir;
+            topDir = dir;
             for (String name : policyFiles(dir)) {
                 if (seen.add(name)) {
                     all.add(new Top(dir, name));
@@ -88,6 +95,7 @@ final class PolicyLoader {
         all.sort((a, b) -> a.name().compareTo(b.name()));
         for (Top t : all) {
             policyDir = t.dir();
+            topDir = t.dir();
             loadFile(t.dir() + "/" + t.name(), null, null, false);
         }
     }
@@ -207,15 +215,49 @@ final class PolicyLoader {
             }
             case "!compat-4.0" -> {
                 requireParams(params, 0, at);
-                if (linting()) {
-                    return;
+                if (!linting()) {
+                    compat40(at);
                 }
-                // The R4.0 policy directory is not part of Qubicle (spec §2.2 allows skipping it);
-                // refusing is safer than silently ignoring rules the admin expects to apply.
-                throw RuleParser.error(at, "!compat-4.0 is not supported");
             }
             default -> throw RuleParser.error(at, "invalid directive");
         }
+    }
+
+    /** {@code !compat-4.0}: the R4.0 directory's files as {@code !include-service}s (spec §2.2). */
+    private void compat40(RuleRef at) {
+        if (inCompat) {
+            throw RuleParser.error(at, "!compat-4.0 is not recursive");
+        }
+        touch(compatDir);
+        List<String> names;
+        try {
+            names = source.list(compatDir);
+        } catch (IOException e) {
+            throw new PolicySyntaxException(compatDir, 0, "failed to load " + compatDir + ": " + e);
+        }
+        String savedDir = policyDir;
+        inCompat = true;
+        // includes inside the legacy files are relative to the legacy directory
+        policyDir = compatDir;
+        for (Compat40.Entry e : Compat40.order(names, n -> source.kind(compatDir + "/" + n) == PolicySource.Kind.FILE)) {
+            String svc = e.service();
+            String arg = e.argument().equals("*") ? null : e.argument();
+            try {
+                Rule.checkServiceAndArgument(svc, arg);
+            } catch (IllegalArgumentException ex) {
+                throw RuleParser.error(at, ex.getMessage());
+            }
+            includeFile(compatDir + "/" + e.name(), svc, arg, true, at);
+            if (arg != null) {
+                // the R4.0 implicit default for a specific argument: deny, without shadowing
+                // the generic file
+                RuleRef implicit = new RuleRef(display(compatDir + "/" + e.name()), 0);
+                rules.add(RuleParser.parseLegacy(svc, arg, "@anyvm @anyvm deny", implicit));
+                rules.add(RuleParser.parseLegacy(svc, arg, "@anyvm @adminvm deny", implicit));
+            }
+        }
+        policyDir = savedDir;
+        inCompat = false;
     }
 
     private static void requireParams(List<String> params, int n, RuleRef at) {
@@ -264,8 +306,8 @@ final class PolicyLoader {
 
     /** A path relative to the top-level directory being loaded when it lies inside it. */
     private String display(String path) {
-        if (policyDir != null && path.startsWith(policyDir + "/")) {
-            return path.substring(policyDir.length() + 1);
+        if (topDir != null && path.startsWith(topDir + "/")) {
+            return path.substring(topDir.length() + 1);
         }
         return path;
     }

@@ -136,6 +136,30 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void compat40LoadsTheOldDirectoryWithImplicitDenies() {
+        PolicySource src = PolicySource.memory("/", Map.of(
+                "etc/qubes/policy.d/35-compat.policy", "a * @anyvm @anyvm deny\n!compat-4.0\nz * @anyvm @anyvm deny",
+                "etc/qubes-rpc/policy/qubes.Filecopy", "$anyvm $anyvm ask",
+                "etc/qubes-rpc/policy/qubes.Filecopy+x", "$include:shared\n",
+                "etc/qubes-rpc/policy/shared", "work personal allow,user=root",
+                "etc/qubes-rpc/policy/qubes.Gpg.rpmnew", "garbage",
+                "etc/qubes-rpc/policy/.hidden", "garbage",
+                "etc/qubes-rpc/policy/bad name", "garbage"));
+        Policy p = Policy.load(src, List.of("/etc/qubes/policy.d"));
+        assertTrue(p.error().isEmpty(), () -> p.error().toString());
+        // services sorted; within one, specific arguments first with two implicit denies
+        assertEquals(List.of("a *", "qubes.Filecopy +x", "qubes.Filecopy +x", "qubes.Filecopy +x",
+                        "qubes.Filecopy *", "shared *", "z *"),
+                p.rules().stream().map(r -> (r.service() == null ? "*" : r.service()) + " "
+                        + (r.argument() == null ? "*" : r.argument())).toList());
+        assertEquals("/etc/qubes-rpc/policy/shared:1", p.rules().get(1).location().toString());
+        Policy missing = Policy.load(src, List.of("/etc/qubes/policy.d"), "/nowhere");
+        assertTrue(missing.error().orElseThrow().message().startsWith("failed to load /nowhere"));
+        assertEquals("invalid directive", Policy.load(PolicySource.memory("/", Map.of(
+                "p/1.policy", "!compat-4.0", "c/s", "!compat-4.0")), List.of("/p"), "/c").error().orElseThrow().message());
+    }
+
+    @Test
     void lintReportsEveryBadLineWithoutFollowingIncludes() {
         List<PolicyError> errors = Policy.lint("x.policy",
                 "ok * @anyvm @anyvm deny\nbad\n!include does/not/exist\n* +x @anyvm @anyvm deny\n!compat-4.0", false);
