@@ -16,16 +16,23 @@ final class AskTargets {
     private AskTargets() {
     }
 
+    /** Marks a token whose expansion crashes upstream (a missing {@code @dispvm:X}). */
+    private static final List<String> BROKEN = List.of("\0broken");
+
     static Set<String> collect(List<Rule> rules, SystemInfo info, Request request) {
-        Map<String, Boolean> firstVerdict = new HashMap<>();
+        Map<String, Boolean> firstVerdict = new HashMap<>(128);
         String source = request.source();
         for (Rule rule : rules) {
             if (!Evaluator.matchesButTarget(rule, info, request)) {
                 continue;
             }
             Token redirect = Action.redirect(rule.action());
-            Set<String> expansion = expand(redirect != null ? redirect : rule.target(), info);
-            if (expansion == null) {
+            List<String> expansion = info.expansions.computeIfAbsent(redirect != null ? redirect : rule.target(),
+                    t -> {
+                        Set<String> e = expand(t, info);
+                        return e == null ? BROKEN : List.copyOf(e);
+                    });
+            if (expansion == BROKEN) {
                 // upstream crashes on @dispvm:X with X missing; the rule is ignored instead
                 continue;
             }

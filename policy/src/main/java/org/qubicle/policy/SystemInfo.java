@@ -18,6 +18,8 @@ public final class SystemInfo {
     private final Map<String, QubeInfo> byName;
     private final Map<String, QubeInfo> byKey;
     private final List<QubeInfo> ordered;
+    /** What each token expands to for ask prompts; the system never changes, so this is memoised. */
+    final Map<Token, List<String>> expansions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Builds the lookup from the qubes, in the order given (the order upstream iterates). */
     public SystemInfo(Collection<QubeInfo> qubes) {
