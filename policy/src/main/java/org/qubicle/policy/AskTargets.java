@@ -1,11 +1,12 @@
 package org.qubicle.policy;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What an {@code ask} without {@code target=} offers: upstream's {@code collect_targets_for_ask}
@@ -19,7 +20,7 @@ final class AskTargets {
     /** Marks a token whose expansion crashes upstream (a missing {@code @dispvm:X}). */
     private static final List<String> BROKEN = List.of("\0broken");
 
-    static Set<String> collect(List<Rule> rules, SystemInfo info, Request request) {
+    static List<String> collect(List<Rule> rules, SystemInfo info, Request request) {
         Map<String, Boolean> firstVerdict = new HashMap<>(128);
         String source = request.source();
         for (Rule rule : rules) {
@@ -41,38 +42,31 @@ final class AskTargets {
                 firstVerdict.putIfAbsent(t, offers);
             }
         }
-        Set<String> targets = new TreeSet<>();
-        firstVerdict.forEach((t, offered) -> {
-            if (offered) {
-                targets.add(t);
-            }
-        });
-        if (targets.remove("@dispvm")) {
-            String dflt = Matcher.defaultDispvm(info, source);
-            if (dflt != null) {
-                targets.add("@dispvm:" + dflt);
-            }
-        }
-        if (targets.remove("@adminvm")) {
-            targets.add("dom0");
-        }
+        // post-processing in upstream's order: @dispvm, @adminvm, the caller itself, internal qubes
+        String dispvm = firstVerdict.getOrDefault("@dispvm", false) ? Matcher.defaultDispvm(info, source) : null;
         QubeInfo self = info.get(source);
-        if (source.startsWith("uuid:")) {
-            targets.remove(source);
-            if (self != null) {
-                targets.remove(self.name());
+        String selfName = source.startsWith("uuid:") ? (self == null ? null : self.name()) : source;
+        String selfUuid = source.startsWith("uuid:") ? source : (self == null ? null : "uuid:" + self.uuid());
+        Set<String> targets = new HashSet<>(firstVerdict.size() * 2);
+        firstVerdict.forEach((t, offered) -> {
+            if (offered && !t.equals("@dispvm")) {
+                targets.add(t.equals("@adminvm") ? "dom0" : t);
             }
-        } else {
-            targets.remove(source);
-            if (self != null) {
-                targets.remove("uuid:" + self.uuid());
+        });
+        if (dispvm != null) {
+            targets.add("@dispvm:" + dispvm);
+        }
+        List<String> out = new ArrayList<>(targets.size());
+        for (String t : targets) {
+            if (t.equals(selfName) || t.equals(selfUuid)) {
+                continue;
+            }
+            QubeInfo q = info.get(t.startsWith("@dispvm:") ? t.substring(8) : t);
+            if (q == null || !q.internal()) {
+                out.add(t);
             }
         }
-        targets.removeIf(t -> {
-            QubeInfo q = info.get(t.startsWith("@dispvm:") ? t.substring(8) : t);
-            return q != null && q.internal();
-        });
-        return targets;
+        return out;
     }
 
     /** The strings a token stands for, names rather than uuids; null where upstream crashes. */

@@ -2,7 +2,6 @@ package org.qubicle.policy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.qubicle.policy.Decision.DenyReason;
 
@@ -117,12 +116,12 @@ final class Evaluator {
 
     private static Decision ask(List<Rule> rules, Rule rule, Action.Ask a, SystemInfo info,
                                 Request request, String intended) {
-        List<String> targets = new ArrayList<>();
+        List<String> targets;
         if (a.target() != null) {
+            targets = new ArrayList<>(1);
             targets.add(Matcher.isDom0(a.target().text()) ? "dom0" : a.target().text());
         } else {
-            Set<String> collected = AskTargets.collect(rules, info, request);
-            targets.addAll(collected);
+            targets = AskTargets.collect(rules, info, request);
         }
         if (!a.autostart()) {
             // An unknown entry crashes upstream; it can never start, so it is dropped.
