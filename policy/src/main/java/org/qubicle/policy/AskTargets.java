@@ -17,42 +17,94 @@ final class AskTargets {
     private AskTargets() {
     }
 
+    /**
+     * Every string an expansion can yield, numbered, so that expansions are bit sets and the
+     * first-verdict walk is a few word operations per rule.
+     */
+    static final class Universe {
+        final String[] strings;
+        final Map<String, Integer> index = new HashMap<>();
+        final int words;
+        /** Memoised expansions; {@link #BROKEN} where upstream crashes. */
+        final Map<Token, long[]> expansions = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Universe(SystemInfo info) {
+            List<String> all = new ArrayList<>();
+            for (QubeInfo q : info.qubes()) {
+                all.add(q.name());
+                if (q.templateForDispvms()) {
+                    all.add("@dispvm:" + q.name());
+                }
+            }
+            all.add("@dispvm");
+            all.add("@adminvm");
+            strings = all.toArray(String[]::new);
+            for (int i = 0; i < strings.length; i++) {
+                index.putIfAbsent(strings[i], i);
+            }
+            words = (strings.length + 63) / 64;
+        }
+
+        long[] bits(Token token, SystemInfo info) {
+            return expansions.computeIfAbsent(token, t -> {
+                Set<String> e = expand(t, info);
+                if (e == null) {
+                    return BROKEN;
+                }
+                long[] b = new long[words];
+                for (String s : e) {
+                    Integer i = index.get(s);
+                    if (i != null) {
+                        b[i >>> 6] |= 1L << i;
+                    }
+                }
+                return b;
+            });
+        }
+    }
+
     /** Marks a token whose expansion crashes upstream (a missing {@code @dispvm:X}). */
-    private static final List<String> BROKEN = List.of("\0broken");
+    private static final long[] BROKEN = new long[0];
 
     static List<String> collect(List<Rule> rules, SystemInfo info, Request request) {
-        Map<String, Boolean> firstVerdict = new HashMap<>(128);
+        Universe u = info.askUniverse();
+        long[] decided = new long[u.words];
+        long[] offered = new long[u.words];
         String source = request.source();
         for (Rule rule : rules) {
             if (!Evaluator.matchesButTarget(rule, info, request)) {
                 continue;
             }
             Token redirect = Action.redirect(rule.action());
-            List<String> expansion = info.expansions.computeIfAbsent(redirect != null ? redirect : rule.target(),
-                    t -> {
-                        Set<String> e = expand(t, info);
-                        return e == null ? BROKEN : List.copyOf(e);
-                    });
-            if (expansion == BROKEN) {
+            long[] bits = u.bits(redirect != null ? redirect : rule.target(), info);
+            if (bits == BROKEN) {
                 // upstream crashes on @dispvm:X with X missing; the rule is ignored instead
                 continue;
             }
             boolean offers = !(rule.action() instanceof Action.Deny);
-            for (String t : expansion) {
-                firstVerdict.putIfAbsent(t, offers);
+            for (int w = 0; w < bits.length; w++) {
+                if (offers) {
+                    offered[w] |= bits[w] & ~decided[w];
+                }
+                decided[w] |= bits[w];
             }
         }
         // post-processing in upstream's order: @dispvm, @adminvm, the caller itself, internal qubes
-        String dispvm = firstVerdict.getOrDefault("@dispvm", false) ? Matcher.defaultDispvm(info, source) : null;
+        Set<String> targets = new HashSet<>();
+        for (int w = 0; w < offered.length; w++) {
+            long word = offered[w];
+            while (word != 0) {
+                targets.add(u.strings[(w << 6) + Long.numberOfTrailingZeros(word)]);
+                word &= word - 1;
+            }
+        }
+        String dispvm = targets.remove("@dispvm") ? Matcher.defaultDispvm(info, source) : null;
+        if (targets.remove("@adminvm")) {
+            targets.add("dom0");
+        }
         QubeInfo self = info.get(source);
         String selfName = source.startsWith("uuid:") ? (self == null ? null : self.name()) : source;
         String selfUuid = source.startsWith("uuid:") ? source : (self == null ? null : "uuid:" + self.uuid());
-        Set<String> targets = new HashSet<>(firstVerdict.size() * 2);
-        firstVerdict.forEach((t, offered) -> {
-            if (offered && !t.equals("@dispvm")) {
-                targets.add(t.equals("@adminvm") ? "dom0" : t);
-            }
-        });
         if (dispvm != null) {
             targets.add("@dispvm:" + dispvm);
         }

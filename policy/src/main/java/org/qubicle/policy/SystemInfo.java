@@ -18,8 +18,8 @@ public final class SystemInfo {
     private final Map<String, QubeInfo> byName;
     private final Map<String, QubeInfo> byKey;
     private final List<QubeInfo> ordered;
-    /** What each token expands to for ask prompts; the system never changes, so this is memoised. */
-    final Map<Token, List<String>> expansions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What tokens expand to in ask prompts; the system never changes, so it is built once. */
+    private volatile AskTargets.Universe askUniverse;
 
     /** Builds the lookup from the qubes, in the order given (the order upstream iterates). */
     public SystemInfo(Collection<QubeInfo> qubes) {
@@ -41,6 +41,15 @@ public final class SystemInfo {
     /** The qube that {@code key} (a name or {@code uuid:UUID}) names, or null. */
     public QubeInfo get(String key) {
         return byKey.get(key);
+    }
+
+    AskTargets.Universe askUniverse() {
+        AskTargets.Universe u = askUniverse;
+        if (u == null) {
+            u = new AskTargets.Universe(this);
+            askUniverse = u;
+        }
+        return u;
     }
 
     /** Whether {@code key} is a qube name or a {@code uuid:} alias. */
