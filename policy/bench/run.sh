@@ -24,6 +24,8 @@ cp="policy/target/test-classes:policy/target/classes:$(cat "$work/cp.txt")"
 echo "== Qubicle (JMH, 1 fork, 5x1s warmup, 5x2s measurement)"
 "$java" -cp "$cp" org.openjdk.jmh.Main "org.qubicle.policy.bench.PolicyBenchmark" -rf text -rff "$work/jmh.txt" >"$work/jmh.log" 2>&1 \
     || { cat "$work/jmh.log"; exit 1; }
+# per-iteration figures show how steady the machine was
+grep -E "^# Benchmark:|^Iteration" "$work/jmh.log" || true
 cat "$work/jmh.txt"
 echo "== Qubicle, per CPU second of the measuring thread"
 "$java" -cp "$cp" org.qubicle.policy.bench.CpuTimeBench
