@@ -55,7 +55,7 @@ class FeatureTagApiTest extends ApiTestBase {
         err("QubesTagNotFoundError", "admin.vm.tag.Remove", "blue-team", "work");
         byte[] before = xml();
         err("QubesInvalidTagError", "admin.vm.tag.Set", "bad.tag", "work");
-        err("QubesInvalidTagError", "admin.vm.tag.Get", "bad tag", "work");
+        err("QubesInvalidTagError", "admin.vm.tag.Get", "bad!tag", "work");
         RawClient.Reply r = client.call("alone", "admin.vm.tag.Remove", "created-by-dom0", "work", "");
         assertEquals("PermissionDenied", assertInstanceOf(RawClient.Reply.Error.class, r).type());
         r = client.call("alone", "admin.vm.tag.Set", "created-by-x", "work", "");

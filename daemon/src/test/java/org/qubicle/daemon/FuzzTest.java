@@ -30,7 +30,9 @@ class FuzzTest {
     void randomRequestsNeverBreakTheDaemon(@TempDir Path root) throws Exception {
         long seed = Long.getLong("qubicle.fuzz.seed", System.nanoTime());
         Random rnd = new Random(seed);
-        List<ApiMethod> methods = new ArrayList<>(Handlers.standardTable().all());
+        // Streams never end on their own; the event tests cover admin.Events.
+        List<ApiMethod> methods = new ArrayList<>(Handlers.standardTable().all().stream()
+                .filter(m -> m.access() != ApiMethod.Access.STREAM).toList());
         try (Daemon d = Daemon.start(new QubesPaths(root))) {
             RawClient c = new RawClient(d.paths().adminSocket());
             Path xml = d.paths().qubesXml();

@@ -58,7 +58,16 @@ final class RawClient {
             } catch (IOException e) {
                 // the daemon may abort an over-long request while we still write
             }
-            return Channels.newInputStream(ch).readAllBytes();
+            try {
+                return Channels.newInputStream(ch).readAllBytes();
+            } catch (java.net.SocketException e) {
+                // The daemon aborted while our request bytes were still unread (over-long
+                // request): Linux reports that as a reset. It is a refusal without an answer.
+                if (String.valueOf(e.getMessage()).contains("reset")) {
+                    return new byte[0];
+                }
+                throw e;
+            }
         }
     }
 
