@@ -86,6 +86,8 @@ final class Conntrack {
                 if (src == null || dst == null || effDst == null) {
                     continue;
                 }
+                Ipv4.parse(src);
+                Ipv4.parse(dst);
                 int sport = intOr(orig.get("sport"));
                 int dport = intOr(orig.get("dport"));
                 int effPort = reply.containsKey("sport") ? intOr(reply.get("sport")) : dport;
