@@ -30,19 +30,23 @@ final class Conntrack {
         if (!r.ok()) {
             throw new NetException("conntrack -L failed: " + r.err().strip());
         }
+        StringBuilder batch = new StringBuilder();
         int cut = 0;
         for (Entry e : parse(r.out())) {
             if (!e.src().equals(clientIp) || FirewallCompiler.allows(chain, e.flow())) {
                 continue;
             }
-            List<String> argv = new ArrayList<>(List.of("conntrack", "-D", "-p", e.proto(), "-s", e.src(), "-d", e.dst()));
+            batch.append("-D -p ").append(e.proto()).append(" -s ").append(e.src()).append(" -d ").append(e.dst());
             if (e.sport() >= 0) {
-                argv.addAll(List.of("--sport", Integer.toString(e.sport()), "--dport", Integer.toString(e.dport())));
+                batch.append(" --sport ").append(e.sport()).append(" --dport ").append(e.dport());
             }
-            // A flow may end between list and delete; that is not an error.
-            if (Cmd.execInNs(ns, null, argv.toArray(String[]::new)).ok()) {
-                cut++;
-            }
+            batch.append('\n');
+            cut++;
+        }
+        if (cut > 0) {
+            // One run for all deletions (conntrack -R reads commands); a flow may have ended
+            // meanwhile, which is not an error.
+            Cmd.execInNs(ns, batch.toString(), "conntrack", "-R", "-");
         }
         return cut;
     }
@@ -67,6 +71,9 @@ final class Conntrack {
             String[] tok = line.trim().split("\\s+");
             if (tok.length < 3 || !tok[0].matches("tcp|udp|icmp")) {
                 continue;
+            }
+            if (tok[0].equals("tcp") && tok.length > 3 && tok[3].matches("CLOSE|TIME_WAIT")) {
+                continue; // nothing flows there any more
             }
             Map<String, String> orig = new HashMap<>();
             Map<String, String> reply = new HashMap<>();
