@@ -4,7 +4,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +165,35 @@ public final class Network implements AutoCloseable {
         enforce(node);
     }
 
+    /**
+     * Removes what an earlier run of this instance left (after a crash of the daemon):
+     * namespaces named {@code qubicle-<instance>-*} that this service does not hold, and the
+     * host uplink's table and link. Returns the namespaces removed. Call it once at startup,
+     * before attaching; processes still inside such a namespace keep it alive but unnamed.
+     */
+    public synchronized List<String> removeStale() {
+        checkOpen();
+        List<String> removed = new ArrayList<>();
+        try (var entries = java.nio.file.Files.list(RUN_NETNS)) {
+            entries.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(config.nsPrefix()))
+                    .filter(n -> nodes.values().stream().noneMatch(node -> node.ns.equals(n)))
+                    .sorted()
+                    .forEach(n -> {
+                        Links.deleteNs(n);
+                        removed.add(n);
+                    });
+        } catch (java.nio.file.NoSuchFileException e) {
+            return removed;
+        } catch (java.io.IOException e) {
+            throw new NetException("cannot list " + RUN_NETNS + ": " + e.getMessage());
+        }
+        if (nodes.values().stream().noneMatch(n -> n.uplinkIf != null)) {
+            Cmd.exec(null, "nft", "delete", "table", "ip", HostUplink.table(config.instance()));
+        }
+        return removed;
+    }
+
     /** The qube's attachment, if attached. */
     public synchronized Optional<Attachment> attachment(String name) {
         return Optional.ofNullable(nodes.get(name)).map(this::attachment);
@@ -179,15 +207,19 @@ public final class Network implements AutoCloseable {
         }
         closed = true;
         timer.shutdownNow();
-        List<Node> all = new ArrayList<>(nodes.values());
-        all.sort(Comparator.comparing((Node n) -> n.spec.providesNetwork()));
-        for (Node n : all) {
+        // Deleting a namespace destroys its interfaces, the veth peers and its tables with it,
+        // so there is no need to unlink clients one by one first.
+        for (Node n : List.copyOf(nodes.values())) {
             try {
-                teardown(n);
+                if (n.uplinkIf != null && n.spec.uplink().flatMap(Uplink::peerNetns).isEmpty()) {
+                    HostUplink.down(config.instance(), n.uplinkIf);
+                }
+                Links.deleteNs(n.ns);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "network cleanup of " + n.name() + " failed", e);
             }
         }
+        nodes.clear();
     }
 
     // ---- internals ----

@@ -26,4 +26,20 @@ class CleanupIntegrationTest {
         net.close();
         assertEquals(List.of(), LeakCheck.leaksSince(before));
     }
+
+    @Test
+    void removeStaleClearsWhatACrashedRunLeft() {
+        LeakCheck before = LeakCheck.snapshot();
+        NetworkConfig config = new NetworkConfig("stale" + (System.nanoTime() % 100), false);
+        Network crashed = Network.open(config);
+        crashed.attach(NetworkSpec.netQube("sys-net", "10.137.0.2", Optional.empty()));
+        crashed.attach(NetworkSpec.client("work", "10.137.0.10", "sys-net"));
+        // No close(): the daemon died. The next run finds the leftovers by name.
+        try (Network next = Network.open(config)) {
+            assertEquals(List.of(config.nsPrefix() + "sys-net", config.nsPrefix() + "work"), next.removeStale());
+            assertEquals(List.of(), LeakCheck.leaksSince(before));
+            next.attach(NetworkSpec.netQube("sys-net", "10.137.0.2", Optional.empty()));
+        }
+        assertEquals(List.of(), LeakCheck.leaksSince(before));
+    }
 }
