@@ -49,6 +49,21 @@ public record Uplink(Optional<Path> peerNetns, Inet4Address address, Inet4Addres
                 resolvers.stream().map(Ipv4::parse).toList());
     }
 
+    /**
+     * The host's IPv4 resolvers from a resolv.conf, for a host uplink. Loopback ones (such as
+     * systemd-resolved's 127.0.0.53) are left out: they are unreachable from a namespace.
+     */
+    public static List<String> hostResolvers(Path resolvConf) {
+        try {
+            return java.nio.file.Files.readAllLines(resolvConf).stream().limit(1000).map(String::strip)
+                    .filter(l -> l.startsWith("nameserver")).map(l -> l.substring("nameserver".length()).strip())
+                    .filter(a -> a.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") && !a.startsWith("127."))
+                    .limit(3).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
     public static Uplink toHost(String address, String peer, int prefix, List<String> resolvers) {
         return new Uplink(Optional.empty(), Ipv4.parse(address), Ipv4.parse(peer), prefix,
                 resolvers.stream().map(Ipv4::parse).toList());

@@ -106,7 +106,7 @@ class FirewallIntegrationTest extends NetworkFixture {
     @Test
     void expiredRulesDisappearByThemselves() throws Exception {
         long now = System.currentTimeMillis() / 1000;
-        firewall("work", "action=accept expire=" + (now + 3) + " dst4=" + WEB, "action=accept dst4=" + ELEVEN);
+        firewall("work", "action=accept expire=" + (now + 5) + " dst4=" + WEB, "action=accept dst4=" + ELEVEN);
         assertEquals("hello world", Ns.wget(work, "http://" + WEB + "/"));
         assertTrue(eventually(() -> Ns.wget(work, "http://" + WEB + "/").contains("No route to host")),
                 "the expired rule was not removed");

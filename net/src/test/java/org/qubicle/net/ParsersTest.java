@@ -67,6 +67,15 @@ class ParsersTest {
     }
 
     @Test
+    void hostResolversSkipLoopback(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("resolv.conf");
+        java.nio.file.Files.writeString(conf, "# x\nnameserver 127.0.0.53\nnameserver 192.0.2.1\nnameserver ::1\n"
+                + "search lan\nnameserver 192.0.2.2\n");
+        assertEquals(List.of("192.0.2.1", "192.0.2.2"), Uplink.hostResolvers(conf));
+        assertEquals(List.of(), Uplink.hostResolvers(dir.resolve("missing")));
+    }
+
+    @Test
     void baseRules() {
         String routed = BaseRules.script(GatewayMode.ROUTED, List.of(Cidr.parse("198.51.100.53")));
         assertTrue(routed.contains("ip daddr 10.139.1.1 udp dport 53 dnat to 198.51.100.53"), routed);
