@@ -194,6 +194,12 @@ public final class Network implements AutoCloseable {
         return removed;
     }
 
+    /** Applies the qube's current rules again ({@code admin.vm.firewall.Reload}). */
+    public synchronized void applyFirewall(String name) {
+        checkOpen();
+        enforce(node(name));
+    }
+
     /** The qube's attachment, if attached. */
     public synchronized Optional<Attachment> attachment(String name) {
         return Optional.ofNullable(nodes.get(name)).map(this::attachment);

@@ -113,6 +113,8 @@ class FirewallIntegrationTest extends NetworkFixture {
         assertEquals("hello eleven", Ns.wget(work, "http://" + ELEVEN + "/"));
         firewall("work", "action=accept expire=" + (now - 10), "action=accept dst4=" + ELEVEN);
         assertRejected(Ns.wget(work, "http://" + WEB + "/"));
+        net.applyFirewall("work");
+        assertEquals("hello eleven", Ns.wget(work, "http://" + ELEVEN + "/"), "reload keeps the rules");
     }
 
     @Test
