@@ -78,6 +78,9 @@ public final class Network implements AutoCloseable {
         if (nodes.containsKey(spec.name())) {
             throw new QubesValueError(spec.name() + " is already attached to the network");
         }
+        if (nodes.values().stream().anyMatch(n -> n.spec.ip().equals(spec.ip()))) {
+            throw new QubesValueError("IP address " + Ipv4.text(spec.ip()) + " is already in use");
+        }
         Node netvm = spec.netvm().map(this::netvmNode).orElse(null);
         spec.uplink().ifPresent(u -> checkUplink(spec.name(), u));
         String ns = config.nsPrefix() + spec.name();
@@ -95,7 +98,11 @@ public final class Network implements AutoCloseable {
                 linkTo(node, netvm);
             }
         } catch (RuntimeException e) {
-            teardown(node);
+            try {
+                teardown(node);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         if (spec.providesNetwork()) {

@@ -193,6 +193,8 @@ class TopologyIntegrationTest extends NetworkFixture {
         assertThrows(QubesVMNotRunningError.class, () -> net.attach(NetworkSpec.client("x", "10.137.0.50", "nosuch")));
         assertThrows(QubesValueError.class, () -> net.attach(NetworkSpec.client("y", "10.137.0.51", "work")));
         assertThrows(QubesValueError.class, () -> net.attach(NetworkSpec.client("work", "10.137.0.10", "sys-net")));
+        assertThrows(QubesValueError.class, () -> net.attach(NetworkSpec.client("twin", "10.137.0.10", "sys-net")),
+                "an address in use");
         assertThrows(QubesValueError.class, () -> net.rewire("sys-net", Optional.of("sys-firewall")));
         assertThrows(QubesValueError.class, () -> net.attach(NetworkSpec.netQube("sys-host", "10.137.0.52", Optional.empty())
                 .withUplink(Uplink.toHost("100.64.1.2", "100.64.1.1", 30, List.of()))),
