@@ -77,32 +77,12 @@ public abstract class DriverContractTest {
     protected void privateOwner(Path priv, int index) throws IOException {
     }
 
-    protected record Result(int exit, byte[] out, byte[] err) {
-        String outText() {
-            return new String(out, StandardCharsets.UTF_8);
-        }
-
-        String errText() {
-            return new String(err, StandardCharsets.UTF_8);
-        }
+    protected static Exec.Result run(IsolationDriver d, RunningQube q, ExecSpec e, byte[] stdin) throws Exception {
+        return Exec.run(d, q, e, stdin);
     }
 
-    protected static Result run(IsolationDriver d, RunningQube q, ExecSpec e, byte[] stdin) throws Exception {
-        try (QubeProcess p = d.exec(q, e); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            var out = pool.submit(() -> p.stdout().readAllBytes());
-            var err = pool.submit(() -> p.stderr().readAllBytes());
-            try (OutputStream in = p.stdin()) {
-                in.write(stdin);
-            } catch (IOException ignored) {
-                // the process did not read its input
-            }
-            int code = p.waitFor();
-            return new Result(code, out.get(), err.get());
-        }
-    }
-
-    protected static Result sh(IsolationDriver d, RunningQube q, String user, String script) throws Exception {
-        return run(d, q, ExecSpec.of(user, "sh", "-c", script), new byte[0]);
+    protected static Exec.Result sh(IsolationDriver d, RunningQube q, String user, String script) throws Exception {
+        return Exec.sh(d, q, user, script);
     }
 
     @Test
@@ -110,7 +90,7 @@ public abstract class DriverContractTest {
         RunningQube q = driver.start(spec("contract-io"));
         try {
             assertTrue(driver.isRunning(q));
-            Result r = run(driver, q, ExecSpec.of("user", "sh", "-c",
+            Exec.Result r = run(driver, q, ExecSpec.of("user", "sh", "-c",
                     "echo out; echo err >&2; read x; echo \"got $x\"; exit 3"), "hello\n".getBytes());
             assertEquals(3, r.exit());
             assertEquals("out\ngot hello\n", r.outText());
@@ -119,7 +99,7 @@ public abstract class DriverContractTest {
             for (int i = 0; i < all.length; i++) {
                 all[i] = (byte) i;
             }
-            Result bin = run(driver, q, ExecSpec.of("root", "cat"), all);
+            Exec.Result bin = run(driver, q, ExecSpec.of("root", "cat"), all);
             assertEquals(0, bin.exit());
             assertArrayEquals(all, bin.out());
         } finally {
