@@ -61,8 +61,15 @@ public abstract class DriverContractTest {
         beforeQubes();
     }
 
+    private final java.util.List<QubeSpec> specs = new java.util.ArrayList<>();
+
     @AfterEach
     void noLeaks() {
+        // A failed assertion must not leave its qube running for the next test.
+        IsolationDriver d = driver != null ? driver : restartedDriver();
+        for (QubeSpec s : specs) {
+            d.reattach(s).ifPresent(d::kill);
+        }
         assertNothingLeft();
     }
 
@@ -70,7 +77,9 @@ public abstract class DriverContractTest {
         Path priv = root.resolve("private").resolve(name);
         Files.createDirectories(priv.resolve("home/user"));
         privateOwner(priv, nextIndex);
-        return QubeSpec.of(name, nextIndex++, rootfs(), priv, root.resolve("var/run/qubes").resolve(name));
+        QubeSpec s = QubeSpec.of(name, nextIndex++, rootfs(), priv, root.resolve("var/run/qubes").resolve(name));
+        specs.add(s);
+        return s;
     }
 
     /** Gives the private volume to the qube's range; the fake needs nothing. */

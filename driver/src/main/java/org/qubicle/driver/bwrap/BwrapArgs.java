@@ -75,7 +75,7 @@ final class BwrapArgs {
 
     static List<String> init(QubeFiles f) {
         List<String> a = new ArrayList<>();
-        a.addAll(List.of("--userns", "10", "--seccomp", "12"));
+        a.addAll(List.of("--userns", "3", "--seccomp", "5"));
         a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
         if (f.spec().netns().isEmpty()) {
             a.add("--unshare-net");
@@ -89,7 +89,7 @@ final class BwrapArgs {
 
     static List<String> exec(QubeFiles f, ExecSpec e) {
         List<String> a = new ArrayList<>();
-        a.addAll(List.of("--userns", "10", "--pidns", "11", "--seccomp", "12", "--die-with-parent"));
+        a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5", "--die-with-parent"));
         a.addAll(common(f, e.uid()));
         a.addAll(List.of("--setenv", "HOME", e.home(), "--setenv", "USER", e.user(), "--setenv", "LOGNAME",
                 e.user(), "--chdir", e.home()));

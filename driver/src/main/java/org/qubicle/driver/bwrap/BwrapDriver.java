@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +69,7 @@ public final class BwrapDriver implements IsolationDriver {
     @Override
     public Probe probe() {
         List<String> why = new ArrayList<>();
-        for (String t : List.of("bwrap", "setpriv", "unshare", "nsenter", "setsid", "bash", "sleep", "mount",
+        for (String t : List.of("bwrap", "setpriv", "unshare", "nsenter", "setsid", "sh", "sleep", "mount",
                 "umount")) {
             if (Host.tool(t).isEmpty()) {
                 why.add(t + " not found" + (t.equals("bwrap") ? " (install the bubblewrap package)" : ""));
@@ -165,13 +164,9 @@ public final class BwrapDriver implements IsolationDriver {
         for (String d : List.of("tmp", "run", "shm")) {
             Path p = f.shared().resolve(d);
             Files.createDirectories(p);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.equals("run") ? "rwxr-xr-x"
-                    : "rwxrwxrwx"));
             chown(p, spec.baseUid());
-            if (!d.equals("run")) {
-                // sticky, as /tmp is everywhere: users cannot remove each other's files
-                Host.run(List.of("chmod", "1777", p.toString()));
-            }
+            // tmp and shm sticky, as everywhere: users cannot remove each other's files
+            Files.setAttribute(p, "unix:mode", d.equals("run") ? 0755 : 01777);
         }
         if (spec.upperDir().isPresent()) {
             Path upper = spec.upperDir().get();
@@ -214,8 +209,12 @@ public final class BwrapDriver implements IsolationDriver {
         return Host.children(outer).stream().findFirst();
     }
 
+    /**
+     * The init shell: pid 1's child that handles SIGTERM. (pid 1 also adopts orphans, so
+     * its first child is not always the init.)
+     */
     static Optional<Long> initShell(long outer) {
-        return pid1(outer).flatMap(p -> Host.children(p).stream().findFirst());
+        return pid1(outer).flatMap(p -> Host.children(p).stream().filter(c -> Host.catches(c, SIGTERM)).findFirst());
     }
 
     @Override
@@ -233,8 +232,21 @@ public final class BwrapDriver implements IsolationDriver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        initShell(qube.pid()).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroy);
-        boolean clean = awaitExit(qube.pid(), timeout);
+        // SIGTERM to the init; sent again now and then in case it arrived while the init
+        // was not yet (or no longer) waiting, which a shell can miss.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean clean = false;
+        while (!clean) {
+            initShell(qube.pid()).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroy);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            clean = awaitExit(qube.pid(), Duration.ofNanos(Math.min(left, 500_000_000L)));
+            if (!clean && System.nanoTime() >= deadline) {
+                break;
+            }
+        }
         if (!clean) {
             kill(qube);
             return false;

@@ -9,20 +9,20 @@ import java.util.Optional;
 /**
  * Builds the host command line that puts a process into a qube:
  * <pre>
- * setsid bash -c WRAP N cgroup.procs... USERNS PIDNS SECCOMP \
+ * setsid sh -c WRAP N cgroup.procs... USERNS PIDNS SECCOMP \
  *     [nsenter --net=.. --uts=.. --ipc=.. --cgroup=.. --] \
  *     setpriv --reuid=BASE --regid=BASE --clear-groups bwrap ARGS
  * </pre>
  * The wrapper (running as root) joins the qube's cgroups, opens the namespace and seccomp
- * files as fds 10, 11 and 12, and execs; every step execs, so the host pid stays the same
- * from bash to bwrap. bwrap itself runs as the qube's base uid, never as root: it joins
+ * files as fds 3, 4 and 5, and execs; every step execs, so the host pid stays the same
+ * from sh to bwrap. bwrap itself runs as the qube's base uid, never as root: it joins
  * the user namespace owned by that uid, so it holds capabilities only inside the qube.
  */
 final class Launcher {
     static final String WRAP = """
             n=$1; shift; i=0
             while [ $i -lt $n ]; do echo $$ > "$1" || exit 125; shift; i=$((i+1)); done
-            exec 10<"$1" 11<"$2" 12<"$3" || exit 125
+            exec 3<"$1" 4<"$2" 5<"$3" || exit 125
             shift 3; exec "$@"
             """;
 
@@ -37,7 +37,7 @@ final class Launcher {
     static List<String> command(QubeFiles f, List<Path> procsFiles, Path userns, Path pidns,
                                 Optional<Long> joinPid, Optional<Path> netns, List<String> bwrapArgs) {
         List<String> c = new ArrayList<>();
-        c.addAll(List.of(Host.requireTool("setsid"), Host.requireTool("bash"), "-c", WRAP, "bash"));
+        c.addAll(List.of(Host.requireTool("setsid"), Host.requireTool("sh"), "-c", WRAP, "sh"));
         c.add(Integer.toString(procsFiles.size()));
         procsFiles.forEach(p -> c.add(p.toString()));
         c.addAll(List.of(userns.toString(), pidns.toString(), f.seccomp().toString()));

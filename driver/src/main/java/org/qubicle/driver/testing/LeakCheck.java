@@ -21,7 +21,11 @@ import org.qubicle.driver.bwrap.BwrapDriver;
  * LeakCheck.Snapshot before = LeakCheck.snapshot();
  * ... start and stop qubes ...
  * LeakCheck.assertNoLeaks(before);   // waits briefly for exiting processes, then fails
+ * // When other tests run on the same host at the same time, count only your own things:
+ * LeakCheck.assertNoLeaks(before, testDir.toString(), "index=7300", "my-qube-name");
  * }</pre>
+ * Process lines read {@code PID COMM uid=UID index=N} ({@code N} is the qube index whose
+ * uid range holds UID); cgroup lines are paths ending in the qube name plus a hash.
  */
 public final class LeakCheck {
     private LeakCheck() {
@@ -59,11 +63,15 @@ public final class LeakCheck {
         return new Snapshot(mounts(), cgroups(), processes(), loops());
     }
 
-    /** Fails when something new stays for more than about five seconds. */
-    public static void assertNoLeaks(Snapshot before) {
+    /**
+     * Fails when something new stays for more than about five seconds. With
+     * {@code scope}, only new entries containing one of these strings count.
+     */
+    public static void assertNoLeaks(Snapshot before, String... scope) {
         List<String> leaked = List.of();
         for (int i = 0; i < 100; i++) {
-            leaked = snapshot().newSince(before);
+            leaked = snapshot().newSince(before).stream()
+                    .filter(l -> scope.length == 0 || java.util.Arrays.stream(scope).anyMatch(l::contains)).toList();
             if (leaked.isEmpty()) {
                 return;
             }
@@ -109,7 +117,8 @@ public final class LeakCheck {
                     String comm = Files.readString(p.resolve("comm")).strip();
                     long uid = uid(p);
                     if (comm.equals("bwrap") || uid >= 100_000) {
-                        out.add(pid + " " + comm + " uid=" + uid);
+                        out.add(pid + " " + comm + " uid=" + uid
+                                + (uid >= 100_000 ? " index=" + (uid - 100_000) / 65_536 : ""));
                     }
                 } catch (IOException e) {
                     // exited meanwhile

@@ -122,7 +122,7 @@ class EscapeTest {
             }
             assertEquals(hostname, Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(),
                     "host hostname changed");
-            LeakCheck.assertNoLeaks(before);
+            LeakCheck.assertNoLeaks(before, dir.toString(), "index=7100", "index=7101", "/escape-");
         } finally {
             Host.deleteTree(dir);
         }
