@@ -89,7 +89,10 @@ final class BwrapArgs {
 
     static List<String> exec(QubeFiles f, ExecSpec e) {
         List<String> a = new ArrayList<>();
-        a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5", "--die-with-parent"));
+        // No --die-with-parent: with --pidns, bwrap sets PDEATHSIG in the final child while
+        // its parent is an intermediate process that exits, which under load SIGKILLs the
+        // process at random (seen here as exit 137). BwrapProcess.kill kills the tree instead.
+        a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5"));
         a.addAll(common(f, e.uid()));
         a.addAll(List.of("--setenv", "HOME", e.home(), "--setenv", "USER", e.user(), "--setenv", "LOGNAME",
                 e.user(), "--chdir", e.home()));

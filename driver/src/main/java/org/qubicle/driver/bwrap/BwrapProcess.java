@@ -9,8 +9,8 @@ import org.qubicle.driver.QubeProcess;
 
 /**
  * A process in a qube: the host-side bwrap whose pipes are the process's stdio. bwrap
- * exits with the process's exit code and, with {@code --die-with-parent}, takes the
- * process down when it is killed.
+ * exits with the process's exit code. bwrap is a child subreaper, so the process and
+ * whatever it started stay its descendants; {@link #kill} kills them all.
  */
 final class BwrapProcess implements QubeProcess {
     private final Process process;
@@ -51,13 +51,14 @@ final class BwrapProcess implements QubeProcess {
 
     @Override
     public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
 
     @Override
     public void close() {
         if (process.isAlive()) {
-            process.destroyForcibly();
+            kill();
         }
         closeQuietly(process.getOutputStream());
         closeQuietly(process.getInputStream());
