@@ -23,9 +23,15 @@ abstract class BwrapTestBase {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    private final java.util.List<QubeSpec> specs = new java.util.ArrayList<>();
+
     @AfterEach
     void checkLeaks() throws IOException {
         try {
+            // A failed assertion must not leave its qube running.
+            for (QubeSpec s : specs) {
+                new BwrapDriver().reattach(s).ifPresent(driver::kill);
+            }
             scope.add(dir.toString());
             LeakCheck.assertNoLeaks(before, scope.toArray(String[]::new));
         } finally {
@@ -39,6 +45,8 @@ abstract class BwrapTestBase {
         Path priv = dir.resolve("private").resolve(name);
         Files.createDirectories(priv.resolve("home/user"));
         TestRootfs.giveTo(priv, QubeSpec.UID_BASE + QubeSpec.UID_RANGE * index);
-        return QubeSpec.of(name, index, TestRootfs.shared(), priv, dir.resolve("var/run/qubes").resolve(name));
+        QubeSpec s = QubeSpec.of(name, index, TestRootfs.shared(), priv, dir.resolve("var/run/qubes").resolve(name));
+        specs.add(s);
+        return s;
     }
 }

@@ -124,6 +124,11 @@ class EscapeTest {
                     "host hostname changed");
             LeakCheck.assertNoLeaks(before, dir.toString(), "index=7100", "index=7101", "/escape-");
         } finally {
+            for (RunningQube q : new RunningQube[] {a, b}) {
+                if (q != null) {
+                    new BwrapDriver().reattach(q.spec()).ifPresent(driver::kill);
+                }
+            }
             Host.deleteTree(dir);
         }
     }
