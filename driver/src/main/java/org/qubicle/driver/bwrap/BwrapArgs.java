@@ -59,7 +59,7 @@ final class BwrapArgs {
         bind(a, f.shared().resolve("tmp").toString(), "/tmp");
         bind(a, f.shared().resolve("run").toString(), "/run");
         bind(a, f.spec().privateDir().toString(), "/rw");
-        bind(a, f.spec().privateDir().resolve("home").toString(), "/home");
+        bind(a, f.home().toString(), "/home");
         a.addAll(List.of("--uid", "0", "--gid", "0"));
         a.addAll(List.of("--new-session", "--clearenv", "--setenv", "PATH", PATH));
         if (uid == 0) {

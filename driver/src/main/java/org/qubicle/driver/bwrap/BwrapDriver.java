@@ -155,7 +155,8 @@ public final class BwrapDriver implements IsolationDriver {
         if (!Files.isDirectory(spec.rootfs())) {
             throw new QubesVMError("root filesystem missing: " + spec.rootfs());
         }
-        if (!Files.isDirectory(spec.privateDir().resolve("home"))) {
+        Path home = spec.privateDir().resolve("home");
+        if (!Files.isDirectory(home, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new QubesVMError("private volume has no home directory: " + spec.privateDir());
         }
         Files.createDirectories(f.dir());
@@ -167,6 +168,14 @@ public final class BwrapDriver implements IsolationDriver {
             chown(p, spec.baseUid());
             // tmp and shm sticky, as everywhere: users cannot remove each other's files
             Files.setAttribute(p, "unix:mode", d.equals("run") ? 0755 : 01777);
+        }
+        // /home is PRIVATE/home, which the qube's root may replace by a symlink while the
+        // qube runs; bwrap resolves bind sources on the host, so an exec binding that path
+        // could be pointed anywhere. Pin it now, while the qube is not running and the
+        // check above holds, with a bind mount in the runtime dir that the qube cannot touch.
+        Files.createDirectories(f.home());
+        if (Host.run(List.of(Host.requireTool("mount"), "--bind", home.toString(), f.home().toString())) != 0) {
+            throw new QubesVMError("cannot bind the home directory of " + spec.name());
         }
         if (spec.upperDir().isPresent()) {
             Path upper = spec.upperDir().get();
@@ -296,13 +305,15 @@ public final class BwrapDriver implements IsolationDriver {
                 errors.add(e);
             }
         }
-        if (f.spec().upperDir().isPresent() && isMounted(f.mergedRoot())) {
-            try {
-                if (Host.run(List.of(Host.requireTool("umount"), f.mergedRoot().toString())) != 0) {
-                    Host.run(List.of(Host.requireTool("umount"), "-l", f.mergedRoot().toString()));
+        for (Path m : List.of(f.mergedRoot(), f.home())) {
+            if (isMounted(m)) {
+                try {
+                    if (Host.run(List.of(Host.requireTool("umount"), m.toString())) != 0) {
+                        Host.run(List.of(Host.requireTool("umount"), "-l", m.toString()));
+                    }
+                } catch (IOException e) {
+                    errors.add(e);
                 }
-            } catch (IOException e) {
-                errors.add(e);
             }
         }
         try {
@@ -384,7 +395,7 @@ public final class BwrapDriver implements IsolationDriver {
         }
         // Not running: clear what a crashed daemon or a dead qube left behind.
         boolean leftovers = st.isPresent() || Files.exists(f.seccomp()) || Files.exists(f.shared())
-                || cgroups().find(f.cgroupLeaf()).isPresent() || isMounted(f.mergedRoot());
+                || cgroups().find(f.cgroupLeaf()).isPresent() || isMounted(f.mergedRoot()) || isMounted(f.home());
         if (leftovers) {
             cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
         }

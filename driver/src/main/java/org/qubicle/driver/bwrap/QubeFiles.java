@@ -19,6 +19,7 @@ import org.qubicle.driver.QubeSpec;
  * RUNTIME/seccomp.bpf    the compiled seccomp filter bwrap reads
  * RUNTIME/console.log    the init's stdout and stderr
  * RUNTIME/root/          overlay mount point when the root is writable
+ * RUNTIME/home/          bind mount of PRIVATE/home, pinned at start (see BwrapDriver)
  * RUNTIME/shared/{tmp,run,shm}   the qube's /tmp, /run and /dev/shm, shared by all its processes
  * </pre>
  */
@@ -41,6 +42,10 @@ record QubeFiles(QubeSpec spec) {
 
     Path mergedRoot() {
         return dir().resolve("root");
+    }
+
+    Path home() {
+        return dir().resolve("home");
     }
 
     Path shared() {
@@ -110,6 +115,7 @@ record QubeFiles(QubeSpec spec) {
         Files.deleteIfExists(console());
         Host.deleteTree(shared());
         Files.deleteIfExists(mergedRoot());
+        Files.deleteIfExists(home());
         if (workDir().isPresent()) {
             Host.deleteTree(workDir().get());
         }

@@ -97,6 +97,29 @@ class CleanupTest extends BwrapTestBase {
         }
     }
 
+    /**
+     * The qube owns its private volume, so its root can replace /rw/home with a symlink
+     * while it runs. A later exec must still see the home it started with, never what the
+     * symlink points at on the host (bwrap resolves bind sources on the host side).
+     */
+    @Test
+    void swappingHomeForASymlinkDoesNotExposeTheHost() throws Exception {
+        RunningQube q = driver.start(spec("homeswap", 7305));
+        try {
+            for (String target : new String[] {"/oldroot", "../../../../../../../../..", "/"}) {
+                Exec.Result r = Exec.sh(driver, q, "root",
+                        "if [ -L /rw/home ]; then rm /rw/home; else mv /rw/home /rw/home.real; fi; ln -s " + target
+                                + " /rw/home && echo swapped");
+                assertEquals("swapped\n", r.outText(), r.errText());
+                Exec.Result look = Exec.sh(driver, q, "user", "ls /home; [ -e /home/etc/debian_version ] && echo HOST");
+                assertFalse(look.outText().contains("HOST"), "host root visible at /home via " + target);
+                assertTrue(look.outText().contains("user"), look.outText() + look.errText());
+            }
+        } finally {
+            driver.kill(q);
+        }
+    }
+
     @Test
     void churnOfThreeHundredCyclesLeavesNothing() throws Exception {
         QubeSpec spec = spec("churn", 7304);
