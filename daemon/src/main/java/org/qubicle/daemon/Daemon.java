@@ -1,6 +1,9 @@
 package org.qubicle.daemon;
 
 import java.io.IOException;
+import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.daemon.lifecycle.LifecycleService;
+import org.qubicle.daemon.lifecycle.Lifecycles;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.AdminApi;
@@ -21,13 +24,15 @@ public final class Daemon implements AutoCloseable {
     private final AdminApi api;
     private final SocketServer server;
     private final Thread acceptor;
+    private final LifecycleService lifecycle;
     private boolean closed;
 
-    private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server) {
+    private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
         this.paths = paths;
         this.lock = lock;
         this.api = api;
         this.server = server;
+        this.lifecycle = lifecycle;
         this.acceptor = Thread.ofPlatform().name("qubesd-accept").daemon(false).unstarted(() -> server.serve(api));
     }
 
@@ -37,19 +42,42 @@ public final class Daemon implements AutoCloseable {
      * @throws IllegalStateException if another daemon holds the root or its socket is live
      */
     public static Daemon start(QubesPaths paths) throws IOException {
+        return start(paths, null);
+    }
+
+    /**
+     * As {@link #start(QubesPaths)} with the given driver and storage; {@code null} probes
+     * for them. Qubes still running from an earlier daemon are taken back before serving.
+     */
+    public static Daemon start(QubesPaths paths, Lifecycles lifecycles) throws IOException {
         DaemonLock lock = DaemonLock.acquire(paths.lockFile());
         try {
             QubesStore store = new QubesStore(paths.root());
             Qubes app = store.loadOrCreate(HostInfo.probe());
-            AdminApi api = AdminApi.standard(app, () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            Lifecycles lc = lifecycles != null ? lifecycles : Lifecycles.probe(paths.varLibQubes());
+            LifecycleService life = new LifecycleService(app, lc.driver(), lc.storage(),
+                    paths.root().resolve("var/run/qubes"), () -> {
+                        try {
+                            store.save(app);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            life.reattachAll();
+            AdminApi api = new AdminApi(app, LifecycleHandlers.table(life), () -> store.save(app), AdminPolicy.ALLOW_ALL);
             SocketServer server = SocketServer.bind(paths.adminSocket());
-            Daemon d = new Daemon(paths, lock, api, server);
+            Daemon d = new Daemon(paths, lock, api, server, life);
             d.acceptor.start();
             return d;
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** The lifecycle service (for exec and tests). */
+    public LifecycleService lifecycle() {
+        return lifecycle;
     }
 
     public QubesPaths paths() {
@@ -83,6 +111,7 @@ public final class Daemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lifecycle.close();
         try {
             lock.close();
         } catch (IOException e) {

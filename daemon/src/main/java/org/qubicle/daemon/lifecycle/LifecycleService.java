@@ -1,0 +1,388 @@
+package org.qubicle.daemon.lifecycle;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.daemon.storage.QubeStorage;
+import org.qubicle.driver.IsolationDriver;
+import org.qubicle.driver.QubeSpec;
+import org.qubicle.driver.QubeStats;
+import org.qubicle.driver.RunningQube;
+import org.qubicle.model.PowerState;
+import org.qubicle.model.Qube;
+import org.qubicle.model.QubeClass;
+import org.qubicle.model.Qubes;
+import org.qubicle.model.event.Notice;
+import org.qubicle.model.exc.QubesException;
+import org.qubicle.model.exc.QubesVMError;
+import org.qubicle.model.exc.QubesVMInUseError;
+import org.qubicle.model.exc.QubesVMNotPausedError;
+import org.qubicle.model.exc.QubesVMNotRunningError;
+import org.qubicle.model.exc.QubesVMNotStartedError;
+
+/**
+ * Runs qubes: start (netvm chain first), shutdown, kill, pause, unpause, current state, and
+ * taking back qubes that outlived an earlier daemon. Power state and Qubes' lifecycle
+ * events are kept in the model.
+ *
+ * <p>Every public method runs holding the system's lock ({@link Qubes#lock()}), as the API
+ * calls it. A graceful shutdown runs its wait in a virtual thread without the lock; a
+ * {@code wait} shutdown waits on the lock's monitor, which releases it meanwhile.
+ */
+public final class LifecycleService implements LifecycleHandlers.Lifecycle, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LifecycleService.class.getName());
+
+    private final Qubes app;
+    private final IsolationDriver driver;
+    private final QubeStorage storage;
+    private final Path runDir;
+    private final Runnable save;
+    private final Map<String, RunningQube> running = new ConcurrentHashMap<>();
+    private final Watcher watcher;
+
+    /**
+     * @param runDir {@code $QUBES_ROOT/var/run/qubes}: one runtime directory per qube
+     * @param save   saves qubes.xml (after a disposable is removed); runs holding the lock
+     */
+    public LifecycleService(Qubes app, IsolationDriver driver, QubeStorage storage, Path runDir, Runnable save) {
+        this.app = app;
+        this.driver = driver;
+        this.storage = storage;
+        this.runDir = runDir;
+        this.save = save;
+        this.watcher = new Watcher(this);
+    }
+
+    public IsolationDriver driver() {
+        return driver;
+    }
+
+    /** The handle of a running qube, for exec. */
+    public Optional<RunningQube> handle(String name) {
+        return Optional.ofNullable(running.get(name));
+    }
+
+    /** Takes back every qube still running from an earlier daemon; starts the death watcher. */
+    public void reattachAll() {
+        synchronized (app.lock()) {
+            for (Qube q : List.copyOf(app.qubes())) {
+                if (q.klass() == QubeClass.ADMIN_VM) {
+                    continue;
+                }
+                Optional<RunningQube> rq;
+                try {
+                    Path rt = runtimeDir(q);
+                    if (!Files.exists(rt)) {
+                        continue;
+                    }
+                    rq = driver.reattach(spec(q, storage.adopt(q, baseUid(q))));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "taking back " + q.name() + " failed", e);
+                    rq = Optional.empty();
+                }
+                if (rq.isPresent()) {
+                    running.put(q.name(), rq.get());
+                    boolean paused = stats(rq.get()).map(QubeStats::paused).orElse(false);
+                    q.setPowerState(paused ? PowerState.Paused : PowerState.Running);
+                    LOG.info("took back running qube " + q.name());
+                } else {
+                    // Died while no daemon watched: the driver cleaned up; storage follows.
+                    cleanupDead(q);
+                }
+            }
+            // Disposables that died with no daemon watching are removed as at their shutdown.
+            for (Qube q : List.copyOf(app.qubes())) {
+                if (autoCleanup(q) && !running.containsKey(q.name())) {
+                    removeDisposable(q);
+                }
+            }
+        }
+        watcher.start();
+    }
+
+    @Override
+    public void start(Qube q) {
+        if (q.klass() == QubeClass.ADMIN_VM) {
+            throw new QubesVMError("Cannot start Dom0 fake domain!");
+        }
+        startChain(q, 0);
+    }
+
+    private void startChain(Qube q, int depth) {
+        if (q.powerState() != PowerState.Halted) {
+            return; // qubesd: a no-op unless halted
+        }
+        if (depth > 16) {
+            throw new QubesException("netvm chain too long at " + q.name());
+        }
+        Optional<Qube> netvm = q.netvm();
+        if (netvm.isPresent() && netvm.get().klass() != QubeClass.ADMIN_VM) {
+            startChain(netvm.get(), depth + 1);
+        }
+        app.events().fire(Notice.of(q.name(), "domain-pre-start", "start_guid", "True", "mem_required", "None"));
+        q.setPowerState(PowerState.Transient);
+        RunningQube rq = null;
+        try {
+            QubeStorage.Prepared prepared = storage.prepare(q, baseUid(q));
+            QubeSpec spec = spec(q, prepared);
+            app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
+            rq = driver.start(spec);
+            running.put(q.name(), rq);
+            app.events().fire(Notice.of(q.name(), "domain-spawn", "start_guid", "True"));
+            q.setPowerState(PowerState.Running);
+            app.events().fire(Notice.of(q.name(), "domain-start", "start_guid", "True"));
+        } catch (RuntimeException e) {
+            if (rq != null) {
+                RunningQube started = rq;
+                running.remove(q.name(), started);
+                quietly(started, () -> driver.kill(started));
+            }
+            quietly(null, () -> storage.release(q));
+            q.setPowerState(PowerState.Halted);
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            app.events().fire(Notice.of(q.name(), "domain-start-failed", "reason", reason));
+            if (autoCleanup(q)) {
+                removeDisposable(q);
+            }
+            if (e instanceof QubesException) {
+                throw e;
+            }
+            throw new QubesVMError("Start failed: " + reason);
+        }
+    }
+
+    @Override
+    public void shutdown(Qube q, boolean force, boolean wait) {
+        RunningQube rq = requireStarted(q, "shutdown");
+        if (q.powerState() == PowerState.Paused && !force) {
+            throw new QubesVMNotRunningError("Domain is paused: '" + q.name() + "'");
+        }
+        if (!force) {
+            List<String> clients = new ArrayList<>();
+            for (Qube other : app.qubes()) {
+                if (other != q && other.powerState().isStarted() && other.netvm().orElse(null) == q) {
+                    clients.add(other.name());
+                }
+            }
+            if (!clients.isEmpty()) {
+                throw new QubesVMInUseError("There are other VMs connected to this VM: " + String.join(", ", clients));
+            }
+        }
+        if (q.powerState() == PowerState.Halting) {
+            if (wait) {
+                awaitStopped(q, rq);
+            }
+            return;
+        }
+        app.events().fire(Notice.of(q.name(), "domain-pre-shutdown", "force", force ? "True" : "False"));
+        q.setPowerState(PowerState.Halting);
+        Duration timeout = Duration.ofSeconds(Math.max(1, q.intProperty("shutdown_timeout")));
+        Thread.ofVirtual().name("shutdown-" + q.name()).start(() -> {
+            try {
+                driver.shutdown(rq, timeout);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "shutdown of " + q.name() + " failed; killing it", e);
+                quietly(rq, () -> driver.kill(rq));
+            }
+            synchronized (app.lock()) {
+                stopped(q, rq);
+                app.lock().notifyAll();
+            }
+        });
+        if (wait) {
+            awaitStopped(q, rq);
+        }
+    }
+
+    /** Waits holding the lock's monitor, which {@code wait} releases, until {@code rq} is gone. */
+    private void awaitStopped(Qube q, RunningQube rq) {
+        try {
+            while (running.get(q.name()) == rq) {
+                app.lock().wait(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QubesException("interrupted while waiting for " + q.name());
+        }
+    }
+
+    @Override
+    public void kill(Qube q) {
+        RunningQube rq = requireStarted(q, "kill");
+        driver.kill(rq);
+        stopped(q, rq);
+    }
+
+    @Override
+    public void pause(Qube q) {
+        RunningQube rq = running.get(q.name());
+        if (rq == null || q.powerState() != PowerState.Running) {
+            throw new QubesVMNotRunningError("Domain is powered off: '" + q.name() + "'");
+        }
+        app.events().fire(Notice.of(q.name(), "domain-pre-paused"));
+        driver.pause(rq);
+        q.setPowerState(PowerState.Paused);
+        app.events().fire(Notice.of(q.name(), "domain-paused"));
+    }
+
+    @Override
+    public void unpause(Qube q) {
+        RunningQube rq = running.get(q.name());
+        if (rq == null || q.powerState() != PowerState.Paused) {
+            throw new QubesVMNotPausedError("Domain is not paused: '" + q.name() + "'");
+        }
+        app.events().fire(Notice.of(q.name(), "domain-pre-unpaused"));
+        driver.unpause(rq);
+        q.setPowerState(PowerState.Running);
+        app.events().fire(Notice.of(q.name(), "domain-unpaused"));
+    }
+
+    @Override
+    public String currentState(Qube q) {
+        RunningQube rq = running.get(q.name());
+        long mem = 0;
+        long max = 0;
+        long cpu = 0;
+        if (rq != null) {
+            Optional<QubeStats> s = stats(rq);
+            mem = s.map(QubeStats::memoryBytes).orElse(0L) / 1024;
+            cpu = s.map(QubeStats::cpuNanos).orElse(0L);
+            max = rq.spec().memoryLimitBytes() / 1024;
+        }
+        return "mem=" + mem + " mem_static_max=" + max + " cputime=" + cpu + " power_state=" + q.powerState().name();
+    }
+
+    @Override
+    public String createDisposable(Qube dvm, Qube caller) {
+        return Disposables.create(app, dvm, caller);
+    }
+
+    private Optional<QubeStats> stats(RunningQube rq) {
+        try {
+            return Optional.of(driver.stats(rq));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private RunningQube requireStarted(Qube q, String what) {
+        if (q.klass() == QubeClass.ADMIN_VM) {
+            throw new QubesVMError("Cannot " + what + " Dom0 fake domain!");
+        }
+        RunningQube rq = running.get(q.name());
+        if (rq == null || !q.powerState().isStarted()) {
+            throw new QubesVMNotStartedError("Domain is powered off: '" + q.name() + "'");
+        }
+        return rq;
+    }
+
+    /**
+     * The qube's processes are gone (shutdown, kill or death): storage stopped, Halted,
+     * {@code domain-stopped} then {@code domain-shutdown}, and an auto_cleanup disposable
+     * removed. Idempotent per handle. Runs holding the lock.
+     */
+    void stopped(Qube q, RunningQube rq) {
+        if (!running.remove(q.name(), rq)) {
+            return;
+        }
+        quietly(null, () -> storage.release(q));
+        q.setPowerState(PowerState.Halted);
+        app.events().fire(Notice.of(q.name(), "domain-stopped"));
+        app.events().fire(Notice.of(q.name(), "domain-shutdown"));
+        if (autoCleanup(q)) {
+            removeDisposable(q);
+        }
+    }
+
+    /** Called by the watcher when a qube's processes died by themselves. */
+    void died(String name, RunningQube rq) {
+        synchronized (app.lock()) {
+            Optional<Qube> q = app.find(name);
+            // A qube being shut down is finished by its shutdown thread.
+            if (running.get(name) != rq || q.isEmpty() || q.get().powerState() == PowerState.Halting) {
+                return;
+            }
+            LOG.info("qube " + name + " stopped by itself");
+            quietly(rq, () -> driver.kill(rq)); // cleans up the driver's leftovers
+            stopped(q.get(), rq);
+            app.lock().notifyAll();
+        }
+    }
+
+    Map<String, RunningQube> running() {
+        return running;
+    }
+
+    private void cleanupDead(Qube q) {
+        quietly(null, () -> storage.release(q));
+        q.setPowerState(PowerState.Halted);
+    }
+
+    private static boolean autoCleanup(Qube q) {
+        return q.klass() == QubeClass.DISP_VM && q.boolProperty("auto_cleanup");
+    }
+
+    private void removeDisposable(Qube q) {
+        try {
+            storage.remove(q);
+            Disposables.deleteRuntime(runtimeDir(q));
+            app.remove(q);
+            save.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "removing disposable " + q.name() + " failed", e);
+        }
+    }
+
+    Path runtimeDir(Qube q) {
+        return runDir.resolve(q.name());
+    }
+
+    private static long baseUid(Qube q) {
+        return QubeSpec.UID_BASE + QubeSpec.UID_RANGE * q.qid();
+    }
+
+    /** The driver's spec: uid range from the qid, limits from memory/maxmem/vcpus. */
+    private QubeSpec spec(Qube q, QubeStorage.Prepared p) {
+        Path rt = runtimeDir(q);
+        try {
+            Files.createDirectories(rt);
+            // The driver's files below must be reachable by the qube's base uid.
+            Files.setPosixFilePermissions(rt, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new QubesException("Start failed: runtime directory " + rt + ": " + e.getMessage());
+        }
+        int memory = (int) Math.max(1, q.intProperty("memory"));
+        int maxmem = (int) q.intProperty("maxmem");
+        if (maxmem != 0 && maxmem < memory) {
+            maxmem = memory;
+        }
+        int vcpus = (int) Math.max(1, Math.min(1024, q.intProperty("vcpus")));
+        String host = q.name().replace('.', '-').replace('_', '-');
+        return new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem, vcpus, 4096,
+                host, rt, Optional.empty());
+    }
+
+    private static void quietly(RunningQube rq, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cleanup step failed" + (rq == null ? "" : " for " + rq.name()), e);
+        }
+    }
+
+    /** Stops the death watcher; running qubes keep running (a later daemon takes them back). */
+    @Override
+    public void close() {
+        watcher.close();
+    }
+}
