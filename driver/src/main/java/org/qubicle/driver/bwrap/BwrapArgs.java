@@ -99,9 +99,15 @@ final class BwrapArgs {
         for (var v : e.env().entrySet()) {
             a.addAll(List.of("--setenv", v.getKey(), v.getValue()));
         }
+        if (e.uid() != 0) {
+            // su's getopt would otherwise permute the command's own options ("id -u") into
+            // its own; POSIXLY_CORRECT stops it at the user name, and the script drops it.
+            a.addAll(List.of("--setenv", "POSIXLY_CORRECT", "1"));
+        }
         a.add("--");
         if (e.uid() != 0) {
-            a.addAll(List.of(SU, "su", "-p", "-s", "/bin/sh", e.user(), "-c", "exec \"$0\" \"$@\""));
+            a.addAll(List.of(SU, "su", "-p", "-s", "/bin/sh", e.user(), "-c",
+                    "unset POSIXLY_CORRECT; exec \"$0\" \"$@\""));
         }
         a.addAll(e.command());
         return a;

@@ -1,0 +1,138 @@
+package org.qubicle.daemon.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.qubicle.daemon.Daemon;
+import org.qubicle.daemon.QubesPaths;
+import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.QubeProcess;
+import org.qubicle.driver.RunningQube;
+import org.qubicle.driver.rootfs.BusyboxRootfs;
+import org.qubicle.driver.testing.LeakCheck;
+
+/** The daemon runs real qubes with the bubblewrap driver, through the real socket (root). */
+@EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
+class LifecycleIntegrationTest {
+    Path root;
+    Daemon daemon;
+    LifeClient c;
+    LeakCheck.Snapshot before;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        before = LeakCheck.snapshot();
+        root = Files.createTempDirectory("qubicle-life");
+        // The qubes' uids must traverse the root to reach their runtime and private dirs.
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        daemon = Daemon.start(new QubesPaths(root));
+        c = new LifeClient(daemon.paths().adminSocket());
+        c.ok("admin.vm.Create.TemplateVM", "", "dom0", "name=lfmin label=black");
+        BusyboxRootfs.build(root.resolve("var/lib/qubes/vm-templates/lfmin/root-tree"));
+        c.ok("admin.vm.Create.AppVM", "lfmin", "dom0", "name=lfnet label=red");
+        c.ok("admin.vm.property.Set", "provides_network", "lfnet", "True");
+        c.ok("admin.vm.Create.AppVM", "lfmin", "dom0", "name=lfwork label=blue");
+        c.ok("admin.vm.property.Set", "netvm", "lfwork", "lfnet");
+        c.ok("admin.vm.property.Set", "memory", "lfwork", "64");
+        c.ok("admin.vm.property.Set", "maxmem", "lfwork", "128");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (String q : new String[] {"lfwork", "lfnet"}) {
+            c.call("admin.vm.Kill", "", q);
+        }
+        daemon.close();
+        LeakCheck.assertNoLeaks(before, root.toString(), "lfwork", "lfnet", "disp");
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private String state(String vm) throws IOException {
+        String s = c.ok("admin.vm.CurrentState", "", vm);
+        return s.substring(s.indexOf("power_state=") + "power_state=".length()).strip();
+    }
+
+    private String run(String vm, String user, String... cmd) throws Exception {
+        RunningQube rq = daemon.lifecycle().handle(vm).orElseThrow();
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of(user, cmd))) {
+            p.stdin().close();
+            String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.stderr().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out + err);
+            return out.strip();
+        }
+    }
+
+    @Test
+    void startPauseUnpauseShutdownRealQubes() throws Exception {
+        assertEquals("bwrap", c.ok("admin.vm.property.Get", "virt_mode", "lfwork").split(" ", 3)[2]);
+        c.ok("admin.vm.Start", "", "lfwork");
+        assertEquals("Running", state("lfnet"), "netvm started first");
+        assertEquals("Running", state("lfwork"));
+        assertEquals("1000", run("lfwork", "user", "id", "-u"));
+        assertEquals("lfwork", run("lfwork", "user", "hostname"));
+        run("lfwork", "user", "sh", "-c", "echo kept > /home/user/f");
+        String cs = c.ok("admin.vm.CurrentState", "", "lfwork");
+        assertTrue(cs.contains("mem_static_max=131072"), cs);
+        assertTrue(c.call("admin.vm.Shutdown", "", "lfnet").startsWith("2:QubesVMInUseError:"));
+        c.ok("admin.vm.Pause", "", "lfwork");
+        assertEquals("Paused", state("lfwork"));
+        c.ok("admin.vm.Unpause", "", "lfwork");
+        assertEquals("ok", run("lfwork", "user", "echo", "ok"));
+        c.ok("admin.vm.Shutdown", "wait", "lfwork");
+        assertEquals("Halted", state("lfwork"));
+        c.ok("admin.vm.Kill", "", "lfnet");
+        assertEquals("Halted", state("lfnet"));
+        c.ok("admin.vm.Start", "", "lfwork");
+        assertEquals("kept", run("lfwork", "user", "cat", "/home/user/f"), "private data survives a restart");
+    }
+
+    @Test
+    void restartedDaemonTakesRunningQubesBack() throws Exception {
+        c.ok("admin.vm.Start", "", "lfwork");
+        daemon.close();
+        daemon = Daemon.start(new QubesPaths(root));
+        c = new LifeClient(daemon.paths().adminSocket());
+        assertEquals("Running", state("lfwork"));
+        assertEquals("Running", state("lfnet"));
+        assertEquals("ok", run("lfwork", "user", "echo", "ok"));
+        // Killed behind the daemon's back: the watcher notices and shows Halted.
+        RunningQube net = daemon.lifecycle().handle("lfnet").orElseThrow();
+        new ProcessBuilder("kill", "-KILL", Long.toString(net.pid())).start().waitFor();
+        for (int i = 0; i < 200 && !state("lfnet").equals("Halted"); i++) {
+            Thread.sleep(50);
+        }
+        assertEquals("Halted", state("lfnet"));
+    }
+
+    @Test
+    void disposableLeavesNothing() throws Exception {
+        c.ok("admin.vm.property.Set", "template_for_dispvms", "lfwork", "True");
+        c.ok("admin.vm.property.Set", "netvm", "lfwork", "");
+        for (int i = 0; i < 5; i++) {
+            String name = c.ok("admin.vm.CreateDisposable", "", "lfwork");
+            c.ok("admin.vm.Start", "", name);
+            assertEquals("0", run(name, "root", "id", "-u"));
+            c.ok("admin.vm.Kill", "", name);
+            assertFalse(c.ok("admin.vm.List", "", "dom0").contains(name));
+            assertFalse(Files.exists(root.resolve("var/lib/qubes/appvms/" + name)));
+            assertFalse(Files.exists(root.resolve("var/run/qubes/" + name)));
+        }
+    }
+}
