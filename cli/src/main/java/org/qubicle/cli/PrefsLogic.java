@@ -94,27 +94,46 @@ final class PrefsLogic {
         return v.value();
     }
 
-    /** textwrap.fill at 80 columns with the continuation indent of the real tool. */
+    /**
+     * Python's {@code textwrap.fill(text, width=80)} with the given continuation indent:
+     * whitespace inside a line is kept, breaks drop it. {@code text} starts with its own
+     * initial indent.
+     */
     static String wrap(String text, int indent) {
         if (text.length() <= 80) {
             return text;
         }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s+|\\S+").matcher(text.substring(2));
+        java.util.List<String> chunks = new java.util.ArrayList<>();
+        while (m.find()) {
+            // As textwrap's break_on_hyphens: "qvm-open" may break after "qvm-".
+            String word = m.group();
+            int from = 0;
+            for (int i = 1; i + 1 < word.length(); i++) {
+                if (word.charAt(i) == '-' && Character.isLetterOrDigit(word.charAt(i - 1))
+                        && Character.isLetter(word.charAt(i + 1))) {
+                    chunks.add(word.substring(from, i + 1));
+                    from = i + 1;
+                }
+            }
+            chunks.add(word.substring(from));
+        }
         StringBuilder out = new StringBuilder();
-        StringBuilder line = new StringBuilder();
-        for (String word : text.strip().split(" +")) {
-            int prefix = out.isEmpty() ? 2 : indent;
-            if (!line.isEmpty() && prefix + line.length() + 1 + word.length() > 80) {
-                out.append(out.isEmpty() ? "  " : "\n" + " ".repeat(indent)).append(line);
+        StringBuilder line = new StringBuilder("  ");
+        int base = 2;
+        for (String chunk : chunks) {
+            boolean space = Character.isWhitespace(chunk.charAt(0));
+            if (line.length() + chunk.length() > 80 && line.length() > base) {
+                out.append(line.toString().stripTrailing()).append('\n');
                 line.setLength(0);
+                line.repeat(' ', indent);
+                base = indent;
             }
-            if (!line.isEmpty()) {
-                line.append(' ');
+            if (space && line.length() == base) {
+                continue;
             }
-            line.append(word);
+            line.append(chunk);
         }
-        if (!line.isEmpty()) {
-            out.append(out.isEmpty() ? "  " : "\n" + " ".repeat(indent)).append(line);
-        }
-        return out.toString();
+        return out.append(line.toString().stripTrailing()).toString();
     }
 }

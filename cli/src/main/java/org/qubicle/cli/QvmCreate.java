@@ -139,13 +139,13 @@ public final class QvmCreate extends QubesTool {
             try {
                 qubes.setProperty(name, p.getKey(), p.getValue());
             } catch (QubesException e) {
-                log(name, "Error setting property " + p.getKey() + " (but VM created): "
+                log("app", "Error setting property " + p.getKey() + " (but VM created): "
                         + e.getMessage());
                 code = 2;
             }
         }
         if (root != null) {
-            log(name, "Error importing root volume (but VM created): not implemented yet");
+            log("app", "Error importing root volume (but VM created): not implemented yet");
             code = 3;
         }
         return code;

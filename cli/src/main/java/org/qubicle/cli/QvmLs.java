@@ -150,7 +150,8 @@ public final class QvmLs extends QubesTool {
         }
         if (helpColumns) {
             out().println("Available columns:");
-            LsColumns.COMPUTED.forEach((h, doc) -> out().printf("  %-9s  %s%n", h, doc));
+            LsColumns.COMPUTED.forEach((h, doc) ->
+                    out().println(PrefsLogic.wrap(String.format("  %-9s  %s", h, doc), 15)));
             out().println();
             out().println("Additionally any VM property may be used as a column, see qvm-prefs "
                     + "--help-properties for available values");

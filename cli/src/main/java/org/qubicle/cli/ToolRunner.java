@@ -50,7 +50,7 @@ public final class ToolRunner {
 
     private static void usageError(CommandLine cmd, String message) {
         PrintWriter err = cmd.getErr();
-        err.print(cmd.getHelp().synopsis(0));
+        err.print("usage: " + cmd.getHelp().synopsis(0));
         err.println(cmd.getCommandSpec().root().name() + ": error: " + message);
         err.flush();
     }
