@@ -143,16 +143,31 @@ public final class AdminClient {
         }
     }
 
+    /** One read buffer per thread: a listing makes a thousand calls, each reads little. */
+    private static final ThreadLocal<ByteBuffer> BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(16384));
+
     private static byte[] readAll(SocketChannel channel) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        ByteBuffer buffer = BUFFER.get();
+        buffer.clear();
+        ByteArrayOutputStream out = null;
         while (channel.read(buffer) >= 0) {
-            if (out.size() + buffer.position() > MAX_RESPONSE) {
-                throw new QubesDaemonCommunicationError("Response from qubesd too long");
+            if (!buffer.hasRemaining()) {
+                // Spill a full buffer; most answers fit in one and never get here.
+                if (out == null) {
+                    out = new ByteArrayOutputStream(buffer.capacity() * 2);
+                }
+                if (out.size() + buffer.position() > MAX_RESPONSE) {
+                    throw new QubesDaemonCommunicationError("Response from qubesd too long");
+                }
+                out.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
             }
-            out.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
         }
+        if (out == null) {
+            return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        }
+        out.write(buffer.array(), 0, buffer.position());
         return out.toByteArray();
     }
 
