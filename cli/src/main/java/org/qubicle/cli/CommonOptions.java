@@ -2,14 +2,24 @@ package org.qubicle.cli;
 
 import picocli.CommandLine.Option;
 
-/** Options every Qubes tool takes: verbosity and the hidden {@code --force-root}. */
+/**
+ * Options every Qubes tool takes: verbosity and the hidden {@code --force-root}.
+ * {@code -v} and {@code -q} count their repeats (the runner allows repeated options).
+ */
 public final class CommonOptions {
+    int verbose;
+    int quiet;
+
     @Option(names = {"-v", "--verbose"},
             description = "Increase verbosity; also shows the stack trace of an unexpected error.")
-    boolean[] verbose = new boolean[0];
+    void verbose(boolean on) {
+        verbose++;
+    }
 
     @Option(names = {"-q", "--quiet"}, description = "Decrease verbosity.")
-    boolean[] quiet = new boolean[0];
+    void quiet(boolean on) {
+        quiet++;
+    }
 
     @Option(names = "--force-root", hidden = true,
             description = "Ignored; kept for compatibility with Qubes.")
@@ -17,6 +27,6 @@ public final class CommonOptions {
 
     /** Qubes' level: 1 by default, +1 per -v, -1 per -q. */
     int level() {
-        return 1 + verbose.length - quiet.length;
+        return 1 + verbose - quiet;
     }
 }

@@ -32,6 +32,7 @@ public final class ToolRunner {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setUsageHelpWidth(100);
+        cmd.setOverwrittenOptionsAllowed(true);
         cmd.setParameterExceptionHandler(parameterHandler());
         cmd.setExecutionExceptionHandler(executionHandler());
         int code = cmd.execute(args);
@@ -88,7 +89,7 @@ public final class ToolRunner {
 
     private static boolean verbose(CommandLine cmd) {
         for (CommandLine c = cmd; c != null; c = c.getParent()) {
-            if (c.getCommand() instanceof QubesTool tool && tool.common.verbose.length > 0) {
+            if (c.getCommand() instanceof QubesTool tool && tool.common.verbose > 0) {
                 return true;
             }
         }

@@ -115,5 +115,8 @@ class QvmLsTest extends ToolTestBase {
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("qvm-ls: error: Failed to connect to qubesd service"), r.err());
         assertTrue(!r.err().contains("\tat "), "no stack trace without --verbose");
+        r = run(new QvmLs(), "-v", "--verbose");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("\tat org.qubicle.api.client.AdminClient"), r.err());
     }
 }
