@@ -17,6 +17,8 @@ daemon_pid=
 cleanup() {
     if [[ -n "$daemon_pid" ]]; then
         kill "$daemon_pid" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$daemon_pid" 2>/dev/null
         wait "$daemon_pid" 2>/dev/null
     fi
     rm -rf "$scratch"
