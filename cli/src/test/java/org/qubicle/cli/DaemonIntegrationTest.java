@@ -205,6 +205,32 @@ class DaemonIntegrationTest {
     }
 
     @Test
+    @Order(9)
+    @org.junit.jupiter.api.Timeout(120)
+    void eventStreamSeesChanges() throws Exception {
+        AdminClient client = new AdminClient(root.resolve("var/run/qubesd.sock"));
+        try (var events = client.events("dom0")) {
+            assertEquals("connection-established", events.next().name());
+            ok(new QvmPrefs(), "work", "vcpus", "3");
+            ok(new QvmCreate(), "-l", "green", "evq");
+            boolean sawSet = false;
+            boolean sawAdd = false;
+            for (int i = 0; i < 200 && !(sawSet && sawAdd); i++) {
+                var e = events.next();
+                if (e == null) {
+                    break;
+                }
+                sawSet |= e.subject().equals("work") && e.name().equals("property-set:vcpus")
+                        && "3".equals(e.kwargs().get("newvalue"));
+                sawAdd |= e.name().equals("domain-add") && "evq".equals(e.kwargs().get("vm"));
+            }
+            assertTrue(sawSet, "property-set:vcpus");
+            assertTrue(sawAdd, "domain-add");
+        }
+        ok(new QvmRemove(), "-f", "evq");
+    }
+
+    @Test
     @Order(8)
     void cloneAndRemove() {
         ok(new QvmClone(), "-q", "work", "work2");
