@@ -2,6 +2,7 @@ package org.qubicle.daemon;
 
 import java.io.IOException;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.daemon.lifecycle.ExecServer;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.daemon.lifecycle.Lifecycles;
 import java.util.logging.Level;
@@ -25,6 +26,7 @@ public final class Daemon implements AutoCloseable {
     private final SocketServer server;
     private final Thread acceptor;
     private final LifecycleService lifecycle;
+    private ExecServer exec;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -67,6 +69,7 @@ public final class Daemon implements AutoCloseable {
             AdminApi api = new AdminApi(app, LifecycleHandlers.table(life), () -> store.save(app), AdminPolicy.ALLOW_ALL);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
+            d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
         } catch (IOException | RuntimeException e) {
@@ -110,6 +113,9 @@ public final class Daemon implements AutoCloseable {
             acceptor.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (exec != null) {
+            exec.close();
         }
         lifecycle.close();
         try {
