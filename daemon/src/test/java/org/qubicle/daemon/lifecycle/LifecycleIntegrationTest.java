@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +120,56 @@ class LifecycleIntegrationTest {
             Thread.sleep(50);
         }
         assertEquals("Halted", state("lfnet"));
+    }
+
+    private ExecTestClient.Result exec(String header, byte[] stdin) throws IOException {
+        return ExecTestClient.run(root.resolve("var/run/qubes/qrexec.sock"), header, stdin);
+    }
+
+    @Test
+    void execSocketStreamsBinaryDataAndExitCodes() throws Exception {
+        byte[] all = new byte[256 * 1024];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (i * 7 + i / 256);
+        }
+        ExecTestClient.Result r = exec("lfwork DEFAULT - cat", all);
+        assertEquals("Domain is not running: 'lfwork'", r.error(), "no autostart without the option");
+        r = exec("lfwork DEFAULT autostart cat; echo err >&2; id -u >&2; exit 42", all);
+        assertEquals(null, r.error());
+        assertEquals(42, r.exit());
+        assertTrue(java.util.Arrays.equals(all, r.stdout()), "stdout differs");
+        assertEquals("err\n1000\n", new String(r.stderr(), StandardCharsets.UTF_8));
+        assertEquals("Running", state("lfnet"), "autostart started the netvm first");
+        r = exec("lfwork root - id -u", new byte[0]);
+        assertEquals("0\n", new String(r.stdout(), StandardCharsets.UTF_8));
+        assertTrue(exec("lfwork nobody - true", new byte[0]).error() != null, "unknown user refused");
+        assertTrue(exec("garbage", new byte[0]).error() != null, "bad header refused");
+    }
+
+    /**
+     * Disposables created, run and destroyed through the exec socket leave nothing. 100
+     * here to keep the module's test run short; daemon/bench/life.sh runs 300.
+     */
+    @Test
+    void disposableChurnLeavesNothing() throws Exception {
+        c.ok("admin.vm.property.Set", "template_for_dispvms", "lfwork", "True");
+        c.ok("admin.vm.property.Set", "netvm", "lfwork", "");
+        c.ok("admin.property.Set", "default_dispvm", "dom0", "lfwork");
+        for (int i = 0; i < 100; i++) {
+            ExecTestClient.Result r = exec("@dispvm DEFAULT - echo $((" + i + " + 1))", new byte[0]);
+            assertEquals(null, r.error());
+            assertEquals(0, r.exit());
+            assertEquals((i + 1) + "\n", new String(r.stdout(), StandardCharsets.UTF_8));
+        }
+        String list = c.ok("admin.vm.List", "", "dom0");
+        assertFalse(list.contains("disp"), list);
+        for (String dir : new String[] {"var/lib/qubes/appvms", "var/run/qubes"}) {
+            try (Stream<Path> s = Files.list(root.resolve(dir))) {
+                List<String> left = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("disp")).toList();
+                assertEquals(List.of(), left, dir);
+            }
+        }
+        LeakCheck.assertNoLeaks(before, "disp");
     }
 
     @Test
