@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Lifecycle benchmark (not a test; never asserts timings). Run as root after scripts/build.sh:
+#   daemon/bench/life.sh [ROUNDS] [CAPACITY]
+# Measures, each beside a bare `bwrap --unshare-all --ro-bind / / true` in the same run:
+#  - disposable round trip `qvm-run --dispvm -- true`: at the server (daemon log, request
+#    to exit code) and as CLI wall time
+#  - qvm-start of an AppVM until Running: at the server (daemon log) and CLI wall time
+#  - host memory per idle running qube (MemAvailable before/after CAPACITY qubes)
+#  - how many qubes run at once (tries CAPACITY)
+#  - a churn of 300 disposables through the exec socket, leak-checked afterwards
+set -euo pipefail
+ROUNDS=${1:-20}
+CAPACITY=${2:-300}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=$here/bin
+export QUBES_ROOT=$(mktemp -d /tmp/qubicle-lifebench.XXXX)
+chmod 755 "$QUBES_ROOT"
+log=$QUBES_ROOT/qubesd.log
+"$B/qubesd" >"$log" 2>&1 &
+qpid=$!
+cleanup() {
+    python3 "$here/daemon/bench/life_api.py" killall "$QUBES_ROOT" >/dev/null 2>&1 || true
+    kill "$qpid" 2>/dev/null || true
+    wait "$qpid" 2>/dev/null || true
+    rm -rf "$QUBES_ROOT"
+}
+trap cleanup EXIT
+for _ in $(seq 100); do [ -S "$QUBES_ROOT/var/run/qubesd.sock" ] && break; sleep 0.1; done
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+ms() { local t0=$(date +%s%N); "$@" >/dev/null; echo $(( ($(date +%s%N) - t0) / 100000 )) | awk '{printf "%.1f\n", $1/10}'; }
+
+bare=$(for _ in $(seq "$ROUNDS"); do ms bwrap --unshare-all --ro-bind / / true; done | median)
+echo "bare bwrap --unshare-all --ro-bind / / true: median $bare ms ($ROUNDS runs)"
+
+"$B/qvm-template" install minimal >/dev/null
+"$B/qvm-create" -t minimal -l blue work
+"$B/qvm-create" -t minimal -l red dvm
+"$B/qvm-prefs" dvm template_for_dispvms True
+"$B/qubes-prefs" default_dispvm dvm
+
+cli_disp=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-run" --dispvm -- true; done | median)
+srv_disp=$(grep -o 'exec in disp[0-9]*: exit 0 after [0-9.]* ms' "$log" | awk '{print $(NF-1)}' | median)
+echo "qvm-run --dispvm -- true: server median $srv_disp ms, CLI wall median $cli_disp ms ($ROUNDS runs)"
+
+cli_start=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-start" work; "$B/qvm-kill" work; done | median)
+srv_start=$(grep -o 'started work in [0-9.]* ms' "$log" | awk '{print $(NF-1)}' | median)
+echo "qvm-start work (AppVM) until Running: server median $srv_start ms, CLI wall median $cli_start ms"
+
+bare=$(for _ in $(seq "$ROUNDS"); do ms bwrap --unshare-all --ro-bind / / true; done | median)
+echo "bare bwrap again: median $bare ms"
+
+python3 "$here/daemon/bench/life_api.py" capacity "$QUBES_ROOT" "$CAPACITY"
+python3 "$here/daemon/bench/life_api.py" killall "$QUBES_ROOT"
+python3 "$here/daemon/bench/life_api.py" churn "$QUBES_ROOT" 300
+echo "left after churn: $(ls "$QUBES_ROOT/var/lib/qubes/appvms" | grep -c '^disp' || true) disposable dirs," \
+     "$(grep -c qubicle-lifebench /proc/mounts || true) mounts," \
+     "$(ps -eo args | grep -c '[q]ubicle-lifebench' || true) processes"
