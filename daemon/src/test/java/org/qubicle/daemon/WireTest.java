@@ -44,7 +44,7 @@ class WireTest extends ApiTestBase {
     @Test
     void unknownMethod() throws Exception {
         assertEquals("no such method: 'admin.vm.Frobnicate'", err("ProtocolError", "admin.vm.Frobnicate", "", "dom0"));
-        assertEquals("no such method: 'admin.vm.Start'", err("ProtocolError", "admin.vm.Start", "", "dom0"));
+        assertEquals("no such method: 'admin.vm.Suspend'", err("ProtocolError", "admin.vm.Suspend", "", "dom0"));
     }
 
     @Test

@@ -129,6 +129,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         if (netvm.isPresent() && netvm.get().klass() != QubeClass.ADMIN_VM) {
             startChain(netvm.get(), depth + 1);
         }
+        long t0 = System.nanoTime();
         app.events().fire(Notice.of(q.name(), "domain-pre-start", "start_guid", "True", "mem_required", "None"));
         q.setPowerState(PowerState.Transient);
         RunningQube rq = null;
@@ -141,6 +142,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             app.events().fire(Notice.of(q.name(), "domain-spawn", "start_guid", "True"));
             q.setPowerState(PowerState.Running);
             app.events().fire(Notice.of(q.name(), "domain-start", "start_guid", "True"));
+            LOG.info(String.format("started %s in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
         } catch (RuntimeException e) {
             if (rq != null) {
                 RunningQube started = rq;
