@@ -21,7 +21,7 @@ mvn -q -B -pl policy test-compile dependency:build-classpath -Dmdep.outputFile="
 cp="policy/target/test-classes:policy/target/classes:$(cat "$work/cp.txt")"
 
 "$java" -cp "$cp" org.qubicle.policy.bench.BenchData "$work/data"
-echo "== Qubicle (JMH, 1 fork, 5x1s warmup, 5x2s measurement)"
+echo "== Qubicle (JMH, 1 fork, 10x1s warmup, 5x2s measurement)"
 "$java" -cp "$cp" org.openjdk.jmh.Main "org.qubicle.policy.bench.PolicyBenchmark" -rf text -rff "$work/jmh.txt" >"$work/jmh.log" 2>&1 \
     || { cat "$work/jmh.log"; exit 1; }
 # per-iteration figures show how steady the machine was

@@ -29,7 +29,7 @@ import org.qubicle.policy.SystemInfo;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 2)
 public class PolicyBenchmark {
     private SystemInfo info;
