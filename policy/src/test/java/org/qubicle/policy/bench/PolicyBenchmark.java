@@ -28,7 +28,7 @@ import org.qubicle.policy.SystemInfo;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
+@Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m", "-Xbatch"})
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 2)
 public class PolicyBenchmark {
