@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds every module and gathers the jars that bin/qubicle-launcher runs into build/lib.
+# Installs the JDK choice and Maven where they are missing. Safe to run again.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/lib/env.sh"
+cd "$root"
+mvn -q -B install -DskipTests "$@"
+rm -rf build/lib && mkdir -p build/lib
+for m in cli daemon; do
+    mvn -q -B -o -pl "$m" dependency:copy-dependencies -DincludeScope=runtime \
+        -DoutputDirectory="$root/build/lib"
+    cp "$m"/target/qubicle-"$m"-*.jar build/lib/
+done
+"$root/scripts/lib/aot.sh" || echo "build: AOT caches not made; tools start without them" >&2
