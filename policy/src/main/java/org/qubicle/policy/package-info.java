@@ -29,8 +29,8 @@
  *       edits apply to the next call without a restart. After the Policy Admin API writes a
  *       file, {@link org.qubicle.policy.PolicyEngine#reload} forces it.</li>
  *   <li>To validate a proposed change before writing it ({@code policy.Replace}), load the
- *       directory through a {@link org.qubicle.policy.PolicySource#memory} copy with the change
- *       applied and check {@link org.qubicle.policy.Policy#error()}.</li>
+ *       directories through {@link org.qubicle.policy.PolicySource#overlay} with the change
+ *       (null text removes a file) and check {@link org.qubicle.policy.Policy#error()}.</li>
  *   <li>Filtering by policy ({@code admin.vm.List}, {@code admin.Events}): evaluate the request
  *       for each qube and keep those that give {@link org.qubicle.policy.Decision.Allowed}; an
  *       ask counts as not allowed.</li>
