@@ -27,7 +27,9 @@
  *       {@link org.qubicle.policy.PolicyEngine#reloadIfChanged}, which stats every file and
  *       directory the last load touched (includes too) and reloads when any changed, so policy
  *       edits apply to the next call without a restart. After the Policy Admin API writes a
- *       file, {@link org.qubicle.policy.PolicyEngine#reload} forces it.</li>
+ *       file, {@link org.qubicle.policy.PolicyEngine#reload} forces it. For many evaluations
+ *       in one go (filtering a qube list), call {@code reloadIfChanged()} once and evaluate on
+ *       the snapshot {@link org.qubicle.policy.PolicyEngine#policy()}.</li>
  *   <li>To validate a proposed change before writing it ({@code policy.Replace}), load the
  *       directories through {@link org.qubicle.policy.PolicySource#overlay} with the change
  *       (null text removes a file) and check {@link org.qubicle.policy.Policy#error()}.</li>
