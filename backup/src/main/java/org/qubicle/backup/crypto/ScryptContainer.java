@@ -9,7 +9,6 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.generators.SCrypt;
 import org.qubicle.backup.BackupCorruptedError;
 import org.qubicle.model.exc.QubesValueError;
 
@@ -60,7 +59,7 @@ public final class ScryptContainer {
     }
 
     static Keys derive(byte[] password, byte[] salt, ScryptParams params) {
-        byte[] dk = SCrypt.generate(password, salt, 1 << params.logN(), params.r(), params.p(), 64);
+        byte[] dk = Scrypt.derive(password, salt, params.logN(), params.r(), params.p(), 64);
         Keys keys = new Keys(salt, params, Arrays.copyOfRange(dk, 0, 32), Arrays.copyOfRange(dk, 32, 64));
         Arrays.fill(dk, (byte) 0);
         return keys;
