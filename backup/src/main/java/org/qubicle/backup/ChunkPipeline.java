@@ -18,17 +18,18 @@ import org.qubicle.backup.tar.OuterTarWriter;
  * The writer's parallel pipeline for one logical file at a time:
  *
  * <pre>
- * inner tar bytes ─► blocks of 2 MiB ─► compress (pool) ─► in order ─► chunk of ≤100 MiB
+ * inner tar bytes ─► blocks of 256 KiB ─► compress (pool) ─► in order ─► chunk of ≤100 MiB
  *      ─► scrypt seal (pool; KDF started when the chunk starts) ─► in order ─► outer tar
  * </pre>
  *
  * The calling thread produces the blocks and writes the output; the pool does the
- * CPU work. Memory is bounded by the two windows: {@code 2 * threads + 2} blocks being
+ * CPU work. Memory is bounded by the two windows: {@code 4 * threads + 4} blocks being
  * compressed and {@code threads} sealed chunks waiting to be written, plus the chunk
  * being filled.
  */
 final class ChunkPipeline extends OutputStream {
-    static final int BLOCK = 2 << 20;
+    /** Compression block: small enough to stay out of G1's humongous regions. */
+    static final int BLOCK = 256 * 1024;
 
     private final ExecutorService pool;
     private final Compression compression;
@@ -52,7 +53,6 @@ final class ChunkPipeline extends OutputStream {
     private byte[] chunk;         // container layout: 96 header bytes, data, 32 trailer bytes
     private int chunkLen;
     private CompletableFuture<ScryptContainer.Keys> chunkKeys;
-    private long fileBytesOut;
     private int chunksOfFile;
 
     private record Sealed(String name, byte[] buf, int len) {}
@@ -65,7 +65,7 @@ final class ChunkPipeline extends OutputStream {
         this.backupId = opts.backupId();
         this.out = out;
         this.chunkSize = opts.chunkSize();
-        this.blockWindow = 2 * opts.threads() + 2;
+        this.blockWindow = 4 * opts.threads() + 4;
         this.chunkWindow = Math.max(1, opts.threads());
     }
 
@@ -74,7 +74,6 @@ final class ChunkPipeline extends OutputStream {
         fileName = name;
         chunkIndex = 0;
         chunksOfFile = 0;
-        fileBytesOut = 0;
         startChunk();
     }
 
@@ -185,7 +184,6 @@ final class ChunkPipeline extends OutputStream {
             return new Sealed(name, sealedBuf, len + ScryptContainer.OVERHEAD);
         }, pool));
         chunksOfFile++;
-        fileBytesOut += len;
         while (sealing.size() > chunkWindow) {
             writeSealed(join(sealing.poll()));
         }
@@ -193,7 +191,7 @@ final class ChunkPipeline extends OutputStream {
 
     private void writeSealed(Sealed s) throws IOException {
         out.writeMember(s.name(), s.buf(), 0, s.len());
-        if (s.buf().length == chunkSize + ScryptContainer.OVERHEAD && spareChunks.size() < 2) {
+        if (s.buf().length == chunkSize + ScryptContainer.OVERHEAD && spareChunks.isEmpty()) {
             spareChunks.add(s.buf()); // reuse full-size buffers instead of allocating 100 MiB again
         }
     }

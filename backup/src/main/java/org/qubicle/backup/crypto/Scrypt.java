@@ -25,10 +25,7 @@ final class Scrypt {
             int rowInts = 32 * r;
             int rowsPerSeg = (int) Math.max(1, Math.min(n, (1 << 27) / rowInts));
             int segShift = Integer.numberOfTrailingZeros(rowsPerSeg);
-            int[][] v = new int[(int) (n / rowsPerSeg)][];
-            for (int s = 0; s < v.length; s++) {
-                v[s] = new int[rowsPerSeg * rowInts];
-            }
+            int[][] v = scratch((int) (n / rowsPerSeg), rowsPerSeg * rowInts);
             for (int i = 0; i < p; i++) {
                 int off = i * 128 * r;
                 for (int k = 0; k < rowInts; k++) {
@@ -62,6 +59,32 @@ final class Scrypt {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
+    }
+
+    /** Per-thread V of at most this many bytes is kept for the next key of the same shape. */
+    private static final long CACHE_LIMIT = 256L << 20;
+    private static final ThreadLocal<int[][]> CACHE = new ThreadLocal<>();
+
+    /**
+     * V for one derivation. Reusing it saves zeroing and faulting in 256 MiB per chunk
+     * (the first ROMix loop overwrites all of it); larger ones are not kept, so the
+     * reader's KDF memory budget stays true.
+     */
+    private static int[][] scratch(int segs, int segInts) {
+        int[][] v = CACHE.get();
+        if (v != null && v.length == segs && v[0].length == segInts) {
+            return v;
+        }
+        v = new int[segs][];
+        for (int s = 0; s < segs; s++) {
+            v[s] = new int[segInts];
+        }
+        if ((long) segs * segInts * 4 <= CACHE_LIMIT) {
+            CACHE.set(v);
+        } else {
+            CACHE.remove();
+        }
+        return v;
     }
 
     /** PBKDF2-HMAC-SHA256 with one iteration: T_i = HMAC(P, S || INT(i)). */
