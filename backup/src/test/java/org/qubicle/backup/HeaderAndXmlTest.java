@@ -107,5 +107,9 @@ class HeaderAndXmlTest {
         assertThrows(QubesValueError.class, () -> new BackupEntry("w", "vm3/", Map.of("../x", BackupSource.bytes(new byte[0]))));
         assertThrows(QubesValueError.class, () -> new BackupEntry("w", "vm3/", Map.of("x.enc", BackupSource.bytes(new byte[0]))));
         assertEquals(List.of("empty"), List.copyOf(new BackupEntry("w", "vm3/", Map.of()).files().keySet()));
+        BackupSource x = BackupSource.bytes(new byte[1]);
+        assertEquals(List.of("root.img", "private.img", "firewall.xml", "notes.txt", "extra"), List.copyOf(
+                new BackupEntry("t", "vm1/", Map.of("notes.txt", x, "extra", x, "private.img", x, "firewall.xml", x,
+                        "root.img", x)).files().keySet()), "Qubes' order whatever the map's");
     }
 }
