@@ -1,0 +1,183 @@
+package org.qubicle.daemon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.qubicle.api.AdminApi;
+import org.qubicle.api.EventSink;
+import org.qubicle.api.Outcome;
+import org.qubicle.api.wire.FramingException;
+import org.qubicle.api.wire.Request;
+import org.qubicle.api.wire.RequestDecoder;
+import org.qubicle.api.wire.ResponseEncoder;
+
+/**
+ * The Admin API socket: one request per connection, one virtual thread per connection.
+ * A connection reads the request to EOF, gets its answer from {@link AdminApi}, writes it,
+ * half-closes and closes. A framing error or an unexpected failure closes without a byte.
+ */
+final class SocketServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SocketServer.class.getName());
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private SocketServer(Path path, ServerSocketChannel server) {
+        this.path = path;
+        this.server = server;
+    }
+
+    /**
+     * Binds {@code path} with mode 0660 and group {@code qubes} where that group exists. A stale
+     * socket file is removed; a live one (something accepts on it) makes this fail.
+     */
+    static SocketServer bind(Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (isLive(path)) {
+                throw new IllegalStateException("something still accepts on " + path);
+            }
+            Files.delete(path);
+        }
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        // Java cannot set a umask, so the socket exists with the default mode for the moment
+        // between bind and chmod; its directory is the guard for that window, as the socket
+        // directory of a root is not writable by others.
+        server.bind(UnixDomainSocketAddress.of(path), 512);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        setQubesGroup(path);
+        return new SocketServer(path, server);
+    }
+
+    private static boolean isLive(Path path) {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void setQubesGroup(Path path) {
+        try {
+            GroupPrincipal group = FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName("qubes");
+            Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(group);
+        } catch (IOException | UnsupportedOperationException e) {
+            // No group "qubes" on this host (or we may not chown): owner-only access remains.
+        }
+    }
+
+    /** Accepts connections until {@link #close()}. */
+    void serve(AdminApi api) {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.log(Level.WARNING, "accept failed", e);
+                continue;
+            }
+            open.add(ch);
+            Thread.ofVirtual().name("qubesd-conn").start(() -> {
+                threads.add(Thread.currentThread());
+                try {
+                    handle(api, ch);
+                } finally {
+                    threads.remove(Thread.currentThread());
+                    open.remove(ch);
+                    closeQuietly(ch);
+                }
+            });
+        }
+    }
+
+    private static void handle(AdminApi api, SocketChannel ch) {
+        Request request;
+        try {
+            InputStream in = Channels.newInputStream(ch);
+            request = RequestDecoder.read(in);
+        } catch (FramingException e) {
+            LOG.fine(() -> "refused request: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            return;
+        }
+        Object writeLock = new Object();
+        EventSink sink = (subject, event, kwargs) -> {
+            synchronized (writeLock) {
+                writeFully(ch, ResponseEncoder.event(subject, event, kwargs));
+            }
+        };
+        try {
+            Outcome outcome = api.dispatch(request, sink);
+            switch (outcome) {
+                case Outcome.Reply reply -> {
+                    writeFully(ch, reply.frame());
+                    ch.shutdownOutput();
+                }
+                case Outcome.Abort abort -> LOG.fine(() -> "aborted " + request.method() + ": " + abort.why());
+                case Outcome.Streamed streamed -> { }
+            }
+        } catch (AsynchronousCloseException | InterruptedException e) {
+            // daemon shutting down
+        } catch (IOException e) {
+            // client went away before reading its answer
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "connection failed", e);
+        }
+    }
+
+    private static void writeFully(SocketChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+
+    /** Stops accepting, ends open connections (streams included) and removes the socket file. */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        server.close();
+        for (SocketChannel ch : open) {
+            closeQuietly(ch);
+        }
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        Files.deleteIfExists(path);
+    }
+}

@@ -1,0 +1,23 @@
+package org.qubicle.model.event;
+
+import java.util.LinkedHashMap;
+import java.util.SequencedMap;
+
+/** Qubes' {@code property-set:NAME} event. */
+public record PropertySet(String subject, String name, String newValue, String oldValue) implements Event {
+    @Override
+    public String wireName() {
+        return "property-set:" + name;
+    }
+
+    @Override
+    public SequencedMap<String, String> kwargs() {
+        SequencedMap<String, String> kw = new LinkedHashMap<>();
+        kw.put("name", name);
+        kw.put("newvalue", newValue);
+        if (oldValue != null) {
+            kw.put("oldvalue", oldValue);
+        }
+        return kw;
+    }
+}
