@@ -81,6 +81,22 @@ class HostileBackupTest {
     }
 
     @Test
+    void emptyTrailingChunkAsQubesWritesItIsAccepted(@TempDir Path staging) throws Exception {
+        // Qubes starts a new chunk whenever the previous one is full, so a stream of an
+        // exact multiple of the chunk size ends with an empty chunk (a 128-byte .enc).
+        int notes = index(members, "vm3/notes.txt.000.enc");
+        byte[] archive = edit(l -> {
+            l.add(notes + 1, Fixtures.sealChunk(ID, "vm3/notes.txt.001", new byte[0]));
+            return l;
+        });
+        try (BackupReader r = BackupReader.open(new ByteArrayInputStream(archive), Fixtures.PASS,
+                ReaderOptions.defaults())) {
+            r.extract(staging, List.of());
+        }
+        assertTrue(Files.readString(staging.resolve("vm3/notes.txt")).equals(Fixtures.NOTES));
+    }
+
+    @Test
     void flippedByteInEveryChunkAndEveryRegion() throws Exception {
         for (int i = 2; i < members.size(); i++) {
             Fixtures.Member m = members.get(i);
