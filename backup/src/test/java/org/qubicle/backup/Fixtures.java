@@ -140,10 +140,26 @@ final class Fixtures {
 
     /** A minimal ustar archive with one member and the end marker, written by hand. */
     static byte[] ustar(String name, byte[] content, char type) {
+        return ustar(name, content, type, "");
+    }
+
+    /** Several hand-written members, then the end marker. */
+    static byte[] ustarArchive(byte[]... members) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] m : members) {
+            out.write(m, 0, m.length - 1024); // without each one's end marker
+        }
+        out.write(new byte[1024], 0, 1024);
+        return out.toByteArray();
+    }
+
+    static byte[] ustar(String name, byte[] content, char type, String link) {
         int pad = (512 - content.length % 512) % 512;
         byte[] b = new byte[512 + content.length + pad + 1024];
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(n, 0, b, 0, n.length);
+        byte[] l = link.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(l, 0, b, 157, l.length);
         putOctal(b, 100, 8, 0644);
         putOctal(b, 108, 8, 0);
         putOctal(b, 116, 8, 0);
