@@ -8,7 +8,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 cp="$root/build/lib/*"
-opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off)
+opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off)
 mkdir -p "$root/build/aot"
 rm -f "$root/build/aot"/*.aot
 
