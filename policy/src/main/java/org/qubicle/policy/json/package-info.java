@@ -1,0 +1,2 @@
+/** A minimal JSON reader and writer for the policy tools (no external library). */
+package org.qubicle.policy.json;
