@@ -1,0 +1,83 @@
+package org.qubicle.driver;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.qubicle.model.exc.QubesNotImplementedError;
+
+/**
+ * Starts, stops, pauses and kills qubes and runs processes in them.
+ *
+ * <p>Implementations are thread-safe. Operations block; call them from virtual threads.
+ * An operation outside {@link #capabilities()} throws {@link QubesNotImplementedError}.
+ * State errors use the Qubes exceptions: {@code QubesVMNotRunningError},
+ * {@code QubesVMNotPausedError}, {@code QubesVMError} (start failed),
+ * {@code QubesVMShutdownTimeoutError}.
+ *
+ * <pre>{@code
+ * IsolationDriver d = DriverSelector.select(List.of(new BwrapDriver(), ...));
+ * RunningQube q = d.start(spec);
+ * try (QubeProcess p = d.exec(q, ExecSpec.of("user", "id"))) { ... p.waitFor(); }
+ * d.shutdown(q, Duration.ofSeconds(60));
+ * }</pre>
+ */
+public interface IsolationDriver {
+    /** Short name, shown as the qube's {@code virt_mode} (for example {@code bwrap}). */
+    String name();
+
+    /** Preference among usable drivers; higher wins. */
+    int rank();
+
+    /** Whether this driver can run here, and every reason why not. Cheap; no side effects. */
+    Probe probe();
+
+    Set<Capability> capabilities();
+
+    /** Starts the qube and returns once its init runs. Leaves nothing behind on failure. */
+    RunningQube start(QubeSpec spec);
+
+    /**
+     * Asks the qube's init to stop (SIGTERM): it signals every process inside and exits once
+     * they are gone. After {@code timeout}, kills the qube. Returns once all is cleaned up.
+     *
+     * @return true if the qube stopped by itself, false if it had to be killed
+     */
+    boolean shutdown(RunningQube qube, Duration timeout);
+
+    /** Kills every process of the qube at once and cleans up. Idempotent. */
+    void kill(RunningQube qube);
+
+    void pause(RunningQube qube);
+
+    void unpause(RunningQube qube);
+
+    /** Runs a process inside the running qube, within all its confinement. */
+    QubeProcess exec(RunningQube qube, ExecSpec exec);
+
+    /**
+     * Finds a qube that is still running from an earlier daemon (by the files in its
+     * runtime directory) and takes it back. Cleans up the leftovers of a qube that died
+     * meanwhile and returns empty.
+     */
+    Optional<RunningQube> reattach(QubeSpec spec);
+
+    /**
+     * Completes once the qube has stopped, however it stopped (through this driver, or by
+     * itself: its init exited or was killed), and the driver has cleaned up after it. The
+     * daemon hangs its {@code domain-stopped} / {@code domain-shutdown} handling on this.
+     * Works for reattached qubes too.
+     */
+    java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube);
+
+    /** True while the qube's processes exist (paused counts as running). */
+    boolean isRunning(RunningQube qube);
+
+    QubeStats stats(RunningQube qube);
+
+    /** Throws {@link QubesNotImplementedError} unless {@code cap} is supported. */
+    default void require(Capability cap) {
+        if (!capabilities().contains(cap)) {
+            throw new QubesNotImplementedError("driver " + name() + " cannot do " + cap.name().toLowerCase());
+        }
+    }
+}

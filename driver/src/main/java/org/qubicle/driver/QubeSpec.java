@@ -1,0 +1,106 @@
+package org.qubicle.driver;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a driver needs to start one qube.
+ *
+ * <p>Inside, the qube sees {@code rootfs} as {@code /} (read-only, or writable through an
+ * overlay whose changes land in {@code upperDir}), its private directory at {@code /rw}, and
+ * {@code /rw/home} at {@code /home}, as a Qubes AppVM does.
+ *
+ * @param name       the qube's name (Qubes rules: a letter, then letters, digits, {@code _.-};
+ *                   at most 31 characters)
+ * @param index      a number unique among running qubes; it picks the host uid/gid range
+ *                   {@link #baseUid()} .. {@code baseUid() + 65535}
+ * @param rootfs     the root filesystem directory
+ * @param upperDir   where root filesystem changes go; empty for a read-only root
+ * @param privateDir the private volume's directory, mounted at {@code /rw}; it must hold
+ *                   a {@code home} directory
+ * @param memoryMiB  initial memory in MiB (the soft limit)
+ * @param maxmemMiB  the hard memory limit in MiB; 0 means {@code memoryMiB}
+ * @param vcpus      CPU quota in whole CPUs
+ * @param pidsLimit  the most processes and threads the qube may have
+ * @param hostname   the qube's hostname (its own UTS namespace)
+ * @param runtimeDir this qube's runtime directory (under {@code $QUBES_ROOT/var/run/qubes/});
+ *                   the driver keeps pid and state files there so that a restarted daemon
+ *                   can take the qube back
+ * @param netns      a network namespace to join (a path such as {@code /run/netns/x});
+ *                   empty gives the qube its own namespace with only {@code lo}
+ */
+public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upperDir, Path privateDir,
+                       int memoryMiB, int maxmemMiB, int vcpus, int pidsLimit, String hostname,
+                       Path runtimeDir, Optional<Path> netns) {
+    /** First host uid of qube ranges, above the usual /etc/subuid ranges' start. */
+    public static final long UID_BASE = 100_000;
+    /** uids (and gids) per qube. */
+    public static final long UID_RANGE = 65_536;
+    /** Highest index whose range still fits below 2^32 - 1. */
+    public static final int MAX_INDEX = 65_000;
+
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_.-]{0,30}");
+    private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})");
+
+    public QubeSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(upperDir, "upperDir");
+        Objects.requireNonNull(netns, "netns");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("bad qube name: " + name);
+        }
+        if (index < 0 || index > MAX_INDEX) {
+            throw new IllegalArgumentException("index out of range: " + index);
+        }
+        requireAbsolute("rootfs", rootfs);
+        requireAbsolute("privateDir", privateDir);
+        requireAbsolute("runtimeDir", runtimeDir);
+        upperDir.ifPresent(p -> requireAbsolute("upperDir", p));
+        netns.ifPresent(p -> requireAbsolute("netns", p));
+        if (memoryMiB < 1 || maxmemMiB < 0 || vcpus < 1 || vcpus > 1024 || pidsLimit < 1) {
+            throw new IllegalArgumentException("bad limits: memory=" + memoryMiB + " maxmem=" + maxmemMiB
+                    + " vcpus=" + vcpus + " pids=" + pidsLimit);
+        }
+        if (maxmemMiB != 0 && maxmemMiB < memoryMiB) {
+            throw new IllegalArgumentException("maxmem below memory");
+        }
+        if (!HOST.matcher(hostname).matches()) {
+            throw new IllegalArgumentException("bad hostname: " + hostname);
+        }
+    }
+
+    /** A read-only-root qube with its own empty network; hostname = name (dots made dashes). */
+    public static QubeSpec of(String name, int index, Path rootfs, Path privateDir, Path runtimeDir) {
+        return new QubeSpec(name, index, rootfs, Optional.empty(), privateDir, 400, 0, 2, 1024,
+                name.replace('.', '-').replace('_', '-'), runtimeDir, Optional.empty());
+    }
+
+    public QubeSpec withUpperDir(Path dir) {
+        return new QubeSpec(name, index, rootfs, Optional.of(dir), privateDir, memoryMiB, maxmemMiB, vcpus,
+                pidsLimit, hostname, runtimeDir, netns);
+    }
+
+    public QubeSpec withLimits(int memory, int maxmem, int cpus, int pids) {
+        return new QubeSpec(name, index, rootfs, upperDir, privateDir, memory, maxmem, cpus, pids, hostname,
+                runtimeDir, netns);
+    }
+
+    /** Host uid (and gid) that is root inside: {@code 100000 + 65536 * index}. */
+    public long baseUid() {
+        return UID_BASE + UID_RANGE * index;
+    }
+
+    /** The hard memory limit in bytes. */
+    public long memoryLimitBytes() {
+        return (long) (maxmemMiB == 0 ? memoryMiB : maxmemMiB) << 20;
+    }
+
+    private static void requireAbsolute(String what, Path p) {
+        Objects.requireNonNull(p, what);
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException(what + " must be absolute: " + p);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.qubicle.driver.bwrap;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.qubicle.driver.ExecSpec;
+
+/**
+ * bubblewrap arguments. The init and every exec build the same filesystem view from the
+ * same host directories: mounting is forbidden inside a qube (seccomp), so that view
+ * never changes and a fresh bwrap mount namespace equals the init's. Writable shared
+ * state (/tmp, /run, /dev/shm) lives in host directories that all of them bind.
+ */
+final class BwrapArgs {
+    /**
+     * Namespaced capabilities root keeps inside a qube: what apt, dpkg, su and network
+     * qubes need. Left out: SYS_ADMIN (mount, sethostname and the like), SYS_MODULE,
+     * SYS_RAWIO, SYS_TIME, SYS_BOOT, SYS_RESOURCE (raising limits), MKNOD, SYSLOG,
+     * MAC_*, AUDIT_CONTROL/READ, BPF, PERFMON, CHECKPOINT_RESTORE, IPC_LOCK, SYS_PACCT,
+     * LINUX_IMMUTABLE, WAKE_ALARM, BLOCK_SUSPEND, SYS_TTY_CONFIG, LEASE.
+     */
+    static final List<String> ROOT_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_OWNER",
+            "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_NICE", "CAP_AUDIT_WRITE", "CAP_SETFCAP");
+
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /**
+     * The qube's init: busybox sh. On SIGTERM it signals every process in the qube and
+     * exits once only bwrap's pid 1 and itself remain (zombies reaped by bwrap's pid 1).
+     */
+    static final String INIT = """
+            trap 'kill -TERM -1 2>/dev/null; wait; while :; do n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; \
+            [ $n -le 2 ] && exit 0; sleep 0.05 & wait $!; done' TERM
+            while :; do sleep 2147483647 & wait $!; done
+            """;
+
+    private BwrapArgs() {
+    }
+
+    /**
+     * Host static busybox, bound into an exec's private /dev to switch to the qube's user.
+     * bwrap (0.8 up to at least 0.11) cannot run a non-root uid in a user namespace it
+     * joins with --userns: it calls setuid before its mount setup and setgid after setuid,
+     * so both fail for lack of capabilities. So user processes start as root with only
+     * CAP_SETUID and CAP_SETGID, and {@code su} drops to the user (all capabilities go
+     * with the uid change; no_new_privs and seccomp stay).
+     */
+    static final String SU = "/dev/.qubicle/busybox";
+
+    /** Filesystem, environment and confinement shared by init and exec. */
+    static List<String> common(QubeFiles f, int uid) {
+        List<String> a = new ArrayList<>();
+        a.add(f.spec().upperDir().isPresent() ? "--bind" : "--ro-bind");
+        a.add(f.root().toString());
+        a.add("/");
+        a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        bind(a, f.shared().resolve("shm").toString(), "/dev/shm");
+        bind(a, f.shared().resolve("tmp").toString(), "/tmp");
+        bind(a, f.shared().resolve("run").toString(), "/run");
+        bind(a, f.spec().privateDir().toString(), "/rw");
+        bind(a, f.home().toString(), "/home");
+        a.addAll(List.of("--uid", "0", "--gid", "0"));
+        a.addAll(List.of("--new-session", "--clearenv", "--setenv", "PATH", PATH));
+        if (uid == 0) {
+            for (String c : ROOT_CAPS) {
+                a.addAll(List.of("--cap-add", c));
+            }
+        } else {
+            a.addAll(List.of("--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"));
+            a.addAll(List.of("--ro-bind", org.qubicle.driver.rootfs.BusyboxRootfs.BUSYBOX.toString(), SU));
+        }
+        return a;
+    }
+
+    static List<String> init(QubeFiles f) {
+        List<String> a = new ArrayList<>();
+        a.addAll(List.of("--userns", "3", "--seccomp", "5"));
+        a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
+        if (f.spec().netns().isEmpty()) {
+            a.add("--unshare-net");
+        }
+        a.addAll(List.of("--hostname", f.spec().hostname()));
+        a.addAll(common(f, 0));
+        a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));
+        a.addAll(List.of("/bin/sh", "-c", INIT));
+        return a;
+    }
+
+    static List<String> exec(QubeFiles f, ExecSpec e) {
+        List<String> a = new ArrayList<>();
+        // No --die-with-parent: with --pidns, bwrap sets PDEATHSIG in the final child while
+        // its parent is an intermediate process that exits, which under load SIGKILLs the
+        // process at random (seen here as exit 137). BwrapProcess.kill kills the tree instead.
+        a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5"));
+        a.addAll(common(f, e.uid()));
+        a.addAll(List.of("--setenv", "HOME", e.home(), "--setenv", "USER", e.user(), "--setenv", "LOGNAME",
+                e.user(), "--chdir", e.home()));
+        for (var v : e.env().entrySet()) {
+            a.addAll(List.of("--setenv", v.getKey(), v.getValue()));
+        }
+        a.add("--");
+        if (e.uid() != 0) {
+            a.addAll(List.of(SU, "su", "-p", "-s", "/bin/sh", e.user(), "-c", "exec \"$0\" \"$@\""));
+        }
+        a.addAll(e.command());
+        return a;
+    }
+
+    private static void bind(List<String> a, String src, String dst) {
+        a.add("--bind");
+        a.add(src);
+        a.add(dst);
+    }
+}

@@ -1,0 +1,475 @@
+package org.qubicle.driver.bwrap;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.qubicle.driver.Capability;
+import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.IsolationDriver;
+import org.qubicle.driver.Probe;
+import org.qubicle.driver.QubeProcess;
+import org.qubicle.driver.QubeSpec;
+import org.qubicle.driver.QubeStats;
+import org.qubicle.driver.RunningQube;
+import org.qubicle.driver.seccomp.SeccompFilter;
+import org.qubicle.model.exc.QubesException;
+import org.qubicle.model.exc.QubesVMAlreadyStartedError;
+import org.qubicle.model.exc.QubesVMError;
+import org.qubicle.model.exc.QubesVMNotRunningError;
+
+/**
+ * Qubes as Linux namespaces through bubblewrap ({@code virt_mode} {@code bwrap}).
+ *
+ * <p>Each qube has its own user (mapped {@code 0 BASE 65536}), pid, mount, ipc, uts,
+ * cgroup and network namespaces and its own cgroup; every process in it runs with
+ * no_new_privs, the {@link SeccompFilter} and only {@link BwrapArgs#ROOT_CAPS} (for root;
+ * none for the user). Starting follows DESIGN.md §2: a holder process as the base uid
+ * makes the user namespace, root writes its maps, and bwrap (as the base uid) joins it
+ * with {@code --userns}. The holder goes once the qube runs; the qube's processes keep
+ * the namespace alive. See docs/driver.md.
+ *
+ * <p>The daemon must run as root. The qube outlives the daemon: nothing ties bwrap to
+ * the JVM, and {@link #reattach} takes it back from the files in its runtime directory.
+ */
+public final class BwrapDriver implements IsolationDriver {
+    static final String NAME = "bwrap";
+    private static final int SIGTERM = 15;
+
+    private final Cgroups.Detected cgroups;
+
+    public BwrapDriver() {
+        this.cgroups = Cgroups.detect();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int rank() {
+        return 100;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    @Override
+    public Probe probe() {
+        List<String> why = new ArrayList<>();
+        for (String t : List.of("bwrap", "setpriv", "unshare", "nsenter", "setsid", "sh", "sleep", "mount",
+                "umount")) {
+            if (Host.tool(t).isEmpty()) {
+                why.add(t + " not found" + (t.equals("bwrap") ? " (install the bubblewrap package)" : ""));
+            }
+        }
+        if (!Host.isRoot()) {
+            why.add("the daemon must run as root to write uid maps and cgroups");
+        }
+        if (readInt("/proc/sys/user/max_user_namespaces", 1) == 0) {
+            why.add("user namespaces are disabled (user.max_user_namespaces = 0)");
+        }
+        if (readInt("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0) {
+            why.add("unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0)");
+        }
+        if (readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) == 1) {
+            why.add("AppArmor restricts unprivileged user namespaces "
+                    + "(kernel.apparmor_restrict_unprivileged_userns = 1)");
+        }
+        if (!Files.exists(Path.of("/proc/self/ns/cgroup"))) {
+            why.add("the kernel has no cgroup namespaces");
+        }
+        why.addAll(cgroups.reasons());
+        return Probe.of(NAME, why);
+    }
+
+    private static int readInt(String file, int missing) {
+        try {
+            return Integer.parseInt(Files.readString(Path.of(file)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return missing;
+        }
+    }
+
+    private Cgroups cgroups() {
+        if (cgroups.cgroups() == null) {
+            throw new QubesVMError("bwrap driver unusable: " + String.join("; ", cgroups.reasons()));
+        }
+        return cgroups.cgroups();
+    }
+
+    @Override
+    public RunningQube start(QubeSpec spec) {
+        QubeFiles f = new QubeFiles(spec);
+        if (reattach(spec).isPresent()) {
+            throw new QubesVMAlreadyStartedError("qube " + spec.name() + " is already running");
+        }
+        Process holder = null;
+        Process bwrap = null;
+        QubeCgroup cg = null;
+        try {
+            prepare(f);
+            cg = cgroups().create(f.cgroupLeaf(), spec);
+            holder = Launcher.holder(spec.baseUid());
+            Path userns = Path.of("/proc", Long.toString(holder.pid()), "ns", "user");
+            List<String> cmd = Launcher.command(f, cg.procsFiles(), userns, Path.of("/dev/null"), Optional.empty(),
+                    spec.netns(), BwrapArgs.init(f));
+            bwrap = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(f.console().toFile()))
+                    .redirectErrorStream(true).start();
+            awaitInit(f, bwrap);
+            Instant started = Instant.now();
+            f.writeState(new QubeFiles.State(bwrap.pid(), Host.startTime(bwrap.pid()), started));
+            return new RunningQube(spec, NAME, bwrap.pid(), started);
+        } catch (IOException | RuntimeException e) {
+            if (bwrap != null) {
+                bwrap.destroyForcibly();
+            }
+            cleanup(f, cg);
+            if (e instanceof QubesException q) {
+                throw q;
+            }
+            throw new QubesVMError("cannot start " + spec.name() + ": " + e.getMessage());
+        } finally {
+            if (holder != null) {
+                holder.destroyForcibly();
+                waitQuietly(holder);
+            }
+        }
+    }
+
+    private static void prepare(QubeFiles f) throws IOException {
+        QubeSpec spec = f.spec();
+        if (!Files.isDirectory(spec.rootfs())) {
+            throw new QubesVMError("root filesystem missing: " + spec.rootfs());
+        }
+        Path home = spec.privateDir().resolve("home");
+        if (!Files.isDirectory(home, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new QubesVMError("private volume has no home directory: " + spec.privateDir());
+        }
+        Files.createDirectories(f.dir());
+        f.removeAll();
+        Files.write(f.seccomp(), SeccompFilter.compile());
+        for (String d : List.of("tmp", "run", "shm")) {
+            Path p = f.shared().resolve(d);
+            Files.createDirectories(p);
+            chown(p, spec.baseUid());
+            // tmp and shm sticky, as everywhere: users cannot remove each other's files
+            Files.setAttribute(p, "unix:mode", d.equals("run") ? 0755 : 01777);
+        }
+        // /home is PRIVATE/home, which the qube's root may replace by a symlink while the
+        // qube runs; bwrap resolves bind sources on the host, so an exec binding that path
+        // could be pointed anywhere. Pin it now, while the qube is not running and the
+        // check above holds, with a bind mount in the runtime dir that the qube cannot touch.
+        Files.createDirectories(f.home());
+        if (Host.run(List.of(Host.requireTool("mount"), "--bind", home.toString(), f.home().toString())) != 0) {
+            throw new QubesVMError("cannot bind the home directory of " + spec.name());
+        }
+        if (spec.upperDir().isPresent()) {
+            Path upper = spec.upperDir().get();
+            Path work = f.workDir().orElseThrow();
+            Files.createDirectories(upper);
+            Files.createDirectories(work);
+            Files.createDirectories(f.mergedRoot());
+            int rc = Host.run(List.of(Host.requireTool("mount"), "-t", "overlay", "overlay", "-o",
+                    "lowerdir=" + spec.rootfs() + ",upperdir=" + upper + ",workdir=" + work, f.mergedRoot().toString()));
+            if (rc != 0) {
+                throw new QubesVMError("overlay mount failed for " + spec.name());
+            }
+        }
+    }
+
+    private static void chown(Path p, long uid) throws IOException {
+        Files.setAttribute(p, "unix:uid", (int) uid);
+        Files.setAttribute(p, "unix:gid", (int) uid);
+    }
+
+    /** Waits until the init shell inside has its SIGTERM handler, i.e. can shut down cleanly. */
+    private static void awaitInit(QubeFiles f, Process bwrap) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!bwrap.isAlive()) {
+                String log = Files.exists(f.console()) ? Files.readString(f.console()).strip() : "";
+                throw new QubesVMError("qube " + f.spec().name() + " failed to start: " + log);
+            }
+            Optional<Long> sh = initShell(bwrap.pid());
+            if (sh.isPresent() && Host.catches(sh.get(), SIGTERM)) {
+                return;
+            }
+            QubeCgroup.sleep(1);
+        }
+        throw new QubesVMError("qube " + f.spec().name() + " init did not come up");
+    }
+
+    /** The qube's pid 1 (bwrap's reaper, in the qube's namespaces): the outer bwrap's child. */
+    static Optional<Long> pid1(long outer) {
+        return Host.children(outer).stream().findFirst();
+    }
+
+    /**
+     * The init shell: pid 1's child that handles SIGTERM. (pid 1 also adopts orphans, so
+     * its first child is not always the init.)
+     */
+    static Optional<Long> initShell(long outer) {
+        return pid1(outer).flatMap(p -> Host.children(p).stream().filter(c -> Host.catches(c, SIGTERM)).findFirst());
+    }
+
+    @Override
+    public boolean shutdown(RunningQube qube, Duration timeout) {
+        QubeFiles f = files(qube);
+        Optional<QubeCgroup> cg = cgroups().find(f.cgroupLeaf());
+        if (!isRunning(qube)) {
+            cleanup(f, cg.orElse(null));
+            return true;
+        }
+        try {
+            if (cg.isPresent()) {
+                cg.get().freeze(false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // SIGTERM to the init; sent again now and then in case it arrived while the init
+        // was not yet (or no longer) waiting, which a shell can miss.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean clean = false;
+        while (!clean) {
+            initShell(qube.pid()).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroy);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            clean = awaitExit(qube.pid(), Duration.ofNanos(Math.min(left, 500_000_000L)));
+            if (!clean && System.nanoTime() >= deadline) {
+                break;
+            }
+        }
+        if (!clean) {
+            kill(qube);
+            return false;
+        }
+        cleanup(f, cg.orElse(null));
+        return true;
+    }
+
+    private static boolean awaitExit(long pid, Duration timeout) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isEmpty()) {
+            return true;
+        }
+        try {
+            h.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return !h.get().isAlive();
+        }
+    }
+
+    @Override
+    public void kill(RunningQube qube) {
+        QubeFiles f = files(qube);
+        Optional<QubeCgroup> cg = cgroups().find(f.cgroupLeaf());
+        if (isRunning(qube)) {
+            // Killing the qube's pid 1 makes the kernel kill its whole pid namespace.
+            pid1(qube.pid()).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(qube.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        cleanup(f, cg.orElse(null));
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Path, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One lock per qube runtime dir: shutdown and a stop noticed by onStop clean up in turn. */
+    private Object lock(QubeFiles f) {
+        return locks.computeIfAbsent(f.dir(), d -> new Object());
+    }
+
+    /** Kills whatever is left in the cgroup, then removes cgroup, mounts and files. */
+    private void cleanup(QubeFiles f, QubeCgroup cg) {
+        synchronized (lock(f)) {
+            cleanupLocked(f, cg);
+        }
+    }
+
+    private void cleanupLocked(QubeFiles f, QubeCgroup cg) {
+        List<Exception> errors = new ArrayList<>();
+        if (cg != null) {
+            try {
+                cg.killAll();
+                cg.remove();
+            } catch (IOException e) {
+                errors.add(e);
+            }
+        }
+        for (Path m : List.of(f.mergedRoot(), f.home())) {
+            if (isMounted(m)) {
+                try {
+                    if (Host.run(List.of(Host.requireTool("umount"), m.toString())) != 0) {
+                        Host.run(List.of(Host.requireTool("umount"), "-l", m.toString()));
+                    }
+                } catch (IOException e) {
+                    errors.add(e);
+                }
+            }
+        }
+        try {
+            f.removeAll();
+        } catch (IOException e) {
+            errors.add(e);
+        }
+        if (!errors.isEmpty()) {
+            throw new QubesVMError("cleanup of " + f.spec().name() + " incomplete: " + errors.get(0).getMessage());
+        }
+    }
+
+    static boolean isMounted(Path p) {
+        try {
+            String target = " " + p + " ";
+            return Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.contains(target));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void pause(RunningQube qube) {
+        QubeCgroup cg = liveCgroup(qube);
+        try {
+            cg.freeze(true);
+            while (!cg.frozen()) {
+                QubeCgroup.sleep(1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void unpause(RunningQube qube) {
+        QubeCgroup cg = liveCgroup(qube);
+        try {
+            if (!cg.frozen()) {
+                throw new org.qubicle.model.exc.QubesVMNotPausedError("qube " + qube.name() + " is not paused");
+            }
+            cg.freeze(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private QubeCgroup liveCgroup(RunningQube qube) {
+        if (!isRunning(qube)) {
+            throw new QubesVMNotRunningError("qube " + qube.name() + " is not running");
+        }
+        return cgroups().find(files(qube).cgroupLeaf())
+                .orElseThrow(() -> new QubesVMNotRunningError("qube " + qube.name() + " has no cgroup"));
+    }
+
+    @Override
+    public QubeProcess exec(RunningQube qube, ExecSpec exec) {
+        QubeFiles f = files(qube);
+        QubeCgroup cg = liveCgroup(qube);
+        long pid1 = pid1(qube.pid()).orElseThrow(
+                () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
+        Path ns = Path.of("/proc", Long.toString(pid1), "ns");
+        List<String> cmd = Launcher.command(f, cg.procsFiles(), ns.resolve("user"), ns.resolve("pid"),
+                Optional.of(pid1), Optional.empty(), BwrapArgs.exec(f, exec));
+        try {
+            return new BwrapProcess(new ProcessBuilder(cmd).start());
+        } catch (IOException e) {
+            throw new QubesVMError("cannot run in " + qube.name() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<RunningQube> reattach(QubeSpec spec) {
+        QubeFiles f = new QubeFiles(spec);
+        Optional<QubeFiles.State> st = f.readState();
+        if (st.isPresent() && Host.startTime(st.get().pid()) == st.get().startTime()
+                && !Host.ns(st.get().pid(), "user").equals(Host.ns("self", "user"))) {
+            return Optional.of(new RunningQube(spec, NAME, st.get().pid(), st.get().started()));
+        }
+        // Not running: clear what a crashed daemon or a dead qube left behind.
+        boolean leftovers = st.isPresent() || Files.exists(f.seccomp()) || Files.exists(f.shared())
+                || cgroups().find(f.cgroupLeaf()).isPresent() || isMounted(f.mergedRoot()) || isMounted(f.home());
+        if (leftovers) {
+            cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube) {
+        QubeFiles f = files(qube);
+        Optional<ProcessHandle> h = ProcessHandle.of(qube.pid()).filter(p -> isRunning(qube));
+        java.util.concurrent.CompletableFuture<ProcessHandle> exited = h.map(ProcessHandle::onExit)
+                .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        // Runs after shutdown/kill cleaned up (then there is nothing left to do) or after
+        // the qube stopped by itself (then its cgroup, mounts and files go now).
+        // Only while bwrap.state still names this qube: a new start of the same qube
+        // writes a new pid, and its cgroup must not be touched.
+        return exited.thenApplyAsync(x -> {
+            synchronized (lock(f)) {
+                if (f.readState().map(st -> st.pid() == qube.pid()).orElse(false)
+                        && Host.startTime(qube.pid()) < 0) {
+                    cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
+                }
+            }
+            return qube;
+        });
+    }
+
+    @Override
+    public boolean isRunning(RunningQube qube) {
+        return Host.startTime(qube.pid()) >= 0
+                && files(qube).readState().map(s -> s.startTime() == Host.startTime(qube.pid())).orElse(false);
+    }
+
+    @Override
+    public QubeStats stats(RunningQube qube) {
+        QubeCgroup cg = liveCgroup(qube);
+        try {
+            return new QubeStats(cg.memoryBytes(), cg.pidsCurrent(), cg.cpuNanos(), cg.frozen());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private QubeFiles files(RunningQube qube) {
+        if (!qube.driver().equals(NAME)) {
+            throw new IllegalArgumentException("not a bwrap qube: " + qube.driver());
+        }
+        return new QubeFiles(qube.spec());
+    }
+
+    /** cgroup directories of every qube of every instance on this host (for leak checks). */
+    public static List<Path> cgroupDirs() {
+        Cgroups c = Cgroups.detect().cgroups();
+        return c == null ? List.of() : c.allQubeDirs();
+    }
+
+    private static void waitQuietly(Process p) {
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

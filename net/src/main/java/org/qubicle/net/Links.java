@@ -1,0 +1,81 @@
+package org.qubicle.net;
+
+/**
+ * Namespaces and veth links, with iproute2. Names: the qube's namespace is
+ * {@code qubicle-<instance>-<qube>}; its link to its netvm is {@code eth0} inside it and
+ * {@code vif<n>} in the netvm (group 2); a net qube's uplink is {@code eth0} (group 1).
+ * Addressing follows Qubes' {@code vif-route-qubes} and {@code setup-ip}: the client has
+ * its address /32 and an on-link default route via the netvm's address; the netvm has a
+ * /32 route to the client through the vif, proxy ARP on it, and a permanent neighbour
+ * entry for the client's MAC.
+ */
+final class Links {
+    private Links() {
+    }
+
+    static void createNs(String ns, boolean forwards) {
+        Cmd.run(null, "ip", "netns", "add", ns);
+        Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
+        // IPv4 only: a qube must not reach anything over IPv6 link-local addresses.
+        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                "net.ipv4.ip_forward=" + (forwards ? 1 : 0));
+    }
+
+    static void deleteNs(String ns) {
+        Cmd.exec(null, "ip", "netns", "delete", ns);
+    }
+
+    static boolean nsExists(String ns) {
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/run/netns", ns));
+    }
+
+    /**
+     * Links {@code clientNs} to {@code netvmNs}: creates the pair from the netvm's side, so
+     * the two ends are born in their namespaces and never appear in the host's.
+     */
+    static void link(String netvmNs, String vif, String netvmIp, String clientNs, String clientIp, boolean clientIsNetQube) {
+        Cmd.run(null, "ip", "-n", netvmNs, "link", "add", vif, "type", "veth", "peer", "name", "eth0", "netns", clientNs);
+        Cmd.run("link set eth0 up" + (clientIsNetQube ? " group 1" : "") + "\n"
+                + "addr add " + clientIp + "/32 dev eth0\n"
+                + "route add " + netvmIp + "/32 dev eth0 scope link\n"
+                + "route add default via " + netvmIp + " dev eth0 onlink\n",
+                "ip", "-n", clientNs, "-batch", "-");
+        String mac = Cmd.inNs(clientNs, null, "cat", "/sys/class/net/eth0/address").strip();
+        sysctl(netvmNs, "net.ipv4.conf." + vif + ".proxy_arp=1");
+        Cmd.run("link set " + vif + " group 2 up\n"
+                // The netvm's own address on each vif: its clients' gateway answers ARP there.
+                + "addr add " + netvmIp + "/32 dev " + vif + " noprefixroute\n"
+                + "route add " + clientIp + "/32 dev " + vif + " scope link src " + netvmIp + "\n"
+                + "neigh replace " + clientIp + " lladdr " + mac + " dev " + vif + " nud permanent\n",
+                "ip", "-n", netvmNs, "-batch", "-");
+    }
+
+    static void unlink(String netvmNs, String vif) {
+        Cmd.exec(null, "ip", "-n", netvmNs, "link", "del", vif);
+    }
+
+    /** The uplink of a sys-net-like qube: eth0 (group 1) to the peer namespace or the host. */
+    static void uplink(String ns, String peerIf, Uplink u) {
+        String peerNs = u.peerNetns().map(p -> p.getFileName().toString()).orElse(null);
+        if (peerNs != null) {
+            Cmd.run(null, "ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peerIf, "netns", peerNs);
+        } else {
+            Cmd.run(null, "ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peerIf, "netns", "1");
+        }
+        Cmd.run("link set eth0 group 1 up\naddr add " + Ipv4.text(u.address()) + "/" + u.prefix() + " dev eth0\n"
+                + "route add default via " + Ipv4.text(u.peer()) + " dev eth0\n", "ip", "-n", ns, "-batch", "-");
+        String[] peerIp = peerNs == null ? new String[] {"ip"} : new String[] {"ip", "-n", peerNs};
+        Cmd.run("addr add " + Ipv4.text(u.peer()) + "/" + u.prefix() + " dev " + peerIf + "\nlink set " + peerIf + " up\n",
+                concat(peerIp, "-batch", "-"));
+    }
+
+    static void sysctl(String ns, String... settings) {
+        Cmd.inNs(ns, null, concat(new String[] {"sysctl", "-q", "-w"}, settings));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
