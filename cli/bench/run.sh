@@ -19,10 +19,10 @@ mkdir -p "$QUBES_ROOT"
 daemon_pid=
 cleanup() {
     if [[ -n "$daemon_pid" ]]; then
-        kill "$daemon_pid" 2>/dev/null
+        kill "$daemon_pid" 2>/dev/null || true
         for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$daemon_pid" 2>/dev/null
-        wait "$daemon_pid" 2>/dev/null
+        kill -9 "$daemon_pid" 2>/dev/null || true
+        wait "$daemon_pid" 2>/dev/null || true
     fi
     rm -rf "$scratch"
 }

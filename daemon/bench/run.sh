@@ -10,7 +10,7 @@
 #      $QUBESADMIN_SRC (default /tmp/qubes-core-admin-client): a snapshot of
 #      QubesOS/qubes-core-admin-client, never committed here. The driver snippet is generated
 #      at run time and points qubesadmin.config.QUBESD_SOCKET at our socket.
-# Needs: scripts/build.sh run first (build/lib), python3.
+# Needs: scripts/build.sh (or mvn install) run first, python3, bc.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
@@ -18,7 +18,12 @@ qubesadmin_src=${QUBESADMIN_SRC:-/tmp/qubes-core-admin-client}
 n_list=${N_LIST:-2000}
 n_get=${N_GET:-20000}
 qubes=${QUBES:-1000}
-[[ -d "$root/build/lib" ]] || { echo "run scripts/build.sh first" >&2; exit 2; }
+# Class path: the built distribution, else the modules' compiled classes (mvn install).
+if [[ -d "$root/build/lib" ]]; then
+    cp="$root/build/lib/*"
+else
+    cp=$(for m in model store api policy storage driver backup daemon; do printf '%s:' "$root/$m/target/classes"; done)
+fi
 
 work=$(mktemp -d)
 daemon_pid=
@@ -30,7 +35,7 @@ trap cleanup EXIT
 sock="$work/root/var/run/qubesd.sock"
 mkdir -p "$work/root"
 # The daemon runs with the JIT fully on, as a long-running service should.
-QUBES_ROOT="$work/root" "$java" -Xshare:auto -cp "$root/build/lib/*" org.qubicle.daemon.Qubesd \
+QUBES_ROOT="$work/root" "$java" -Xshare:auto -cp "$cp" org.qubicle.daemon.Qubesd \
     2>"$work/qubesd.log" &
 daemon_pid=$!
 for _ in $(seq 200); do [[ -S "$sock" ]] && break; sleep 0.05; done
@@ -94,7 +99,13 @@ t0=$(date +%s.%N)
 python3 "$work/raw.py" "$sock" fill "$qubes"
 t1=$(date +%s.%N)
 echo "created $qubes qubes in $(echo "$t1 - $t0" | bc) s"
-echo "host: $(nproc) cores, $(uname -r), $("$java" -version 2>&1 | head -1)"
+echo "host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$java" -version 2>&1 | head -1)"
+echo
+# Warm the daemon's JIT up first, so that no client pays for it (not reported).
+python3 "$work/raw.py" "$sock" bench admin.vm.List "" dom0 "$n_list" >/dev/null
+python3 "$work/raw.py" "$sock" bench admin.vm.property.Get memory q0500 "$n_get" >/dev/null
+xml_size=$(stat -c %s "$work/root/var/lib/qubes/qubes.xml")
+echo "qubes.xml: $xml_size bytes"
 echo
 printf '| client | admin.vm.List (%s qubes) | admin.vm.property.Get |\n|---|---|---|\n' "$((qubes + 1))"
 jl=$("$java" "$root/daemon/bench/ApiBench.java" "$sock" admin.vm.List "" dom0 "$n_list")

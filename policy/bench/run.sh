@@ -21,14 +21,16 @@ mvn -q -B -pl policy test-compile dependency:build-classpath -Dmdep.outputFile="
 cp="policy/target/test-classes:policy/target/classes:$(cat "$work/cp.txt")"
 
 "$java" -cp "$cp" org.qubicle.policy.bench.BenchData "$work/data"
-echo "== Qubicle (JMH, 1 fork, 5x1s warmup, 5x2s measurement)"
+# -Xbatch (in the JMH fork too): on a busy machine the JIT threads starve and warmup would
+# measure the interpreter; compiling synchronously reaches the steady state the figures are about.
+echo "== Qubicle (JMH, 1 fork, 10x1s warmup, 5x2s measurement)"
 "$java" -cp "$cp" org.openjdk.jmh.Main "org.qubicle.policy.bench.PolicyBenchmark" -rf text -rff "$work/jmh.txt" >"$work/jmh.log" 2>&1 \
     || { cat "$work/jmh.log"; exit 1; }
 # per-iteration figures show how steady the machine was
 grep -E "^# Benchmark:|^Iteration" "$work/jmh.log" || true
 cat "$work/jmh.txt"
 echo "== Qubicle, per CPU second of the measuring thread"
-"$java" -cp "$cp" org.qubicle.policy.bench.CpuTimeBench
+"$java" -Xbatch -cp "$cp" org.qubicle.policy.bench.CpuTimeBench
 
 if [ -z "${QREXEC_UPSTREAM:-}" ]; then
     echo "QREXEC_UPSTREAM not set: skipping the upstream Python comparison"

@@ -8,7 +8,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 cp="$root/build/lib/*"
-opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off)
+opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off)
 mkdir -p "$root/build/aot"
 rm -f "$root/build/aot"/*.aot
 
@@ -16,10 +16,10 @@ scratch=$(mktemp -d /tmp/qubicle-aot.XXXXXX)
 daemon_pid=
 cleanup() {
     if [[ -n "$daemon_pid" ]]; then
-        kill "$daemon_pid" 2>/dev/null
+        kill "$daemon_pid" 2>/dev/null || true
         for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$daemon_pid" 2>/dev/null
-        wait "$daemon_pid" 2>/dev/null
+        kill -9 "$daemon_pid" 2>/dev/null || true
+        wait "$daemon_pid" 2>/dev/null || true
     fi
     rm -rf "$scratch"
 }

@@ -60,9 +60,9 @@ final class SocketServer implements AutoCloseable {
             Files.delete(path);
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        // Java cannot set a umask, so the socket exists with the default mode for the moment
-        // between bind and chmod; its directory is the guard for that window, as the socket
-        // directory of a root is not writable by others.
+        // Java cannot set a umask, so for the moment between bind and chmod the socket has the
+        // process umask's mode (0755 under the usual 022): connecting needs write permission,
+        // so only the owner can connect in that window.
         server.bind(UnixDomainSocketAddress.of(path), 512);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
         setQubesGroup(path);

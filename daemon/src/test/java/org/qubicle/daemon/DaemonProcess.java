@@ -19,8 +19,31 @@ final class DaemonProcess implements AutoCloseable {
         this.paths = paths;
     }
 
-    /** Starts the child and waits (at most 60 s) until its socket accepts. */
+    /**
+     * Starts the child and waits (at most 60 s) until its socket accepts. A child that dies of
+     * SIGTERM while starting was stopped from outside (other test suites on a shared machine
+     * clean up stray daemons); it is started again, at most twice.
+     */
     static DaemonProcess start(Path root, Path log) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return startOnce(root, log);
+            } catch (TerminatedFromOutside e) {
+                if (attempt == 2) {
+                    throw e;
+                }
+                System.err.println("KillNineTest: " + e.getMessage() + "; starting again");
+            }
+        }
+    }
+
+    private static final class TerminatedFromOutside extends IOException {
+        TerminatedFromOutside(String message) {
+            super(message);
+        }
+    }
+
+    private static DaemonProcess startOnce(Path root, Path log) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -32,6 +55,9 @@ final class DaemonProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!d.accepts()) {
             if (!d.process.isAlive()) {
+                if (d.process.exitValue() == 143) {
+                    throw new TerminatedFromOutside("qubesd got SIGTERM from outside while starting");
+                }
                 throw new IOException("qubesd exited with " + d.process.exitValue() + "; see " + log);
             }
             if (System.nanoTime() > deadline) {

@@ -35,6 +35,9 @@ class KillNineTest {
         Set<String> acked = new TreeSet<>();
         int sent = 0;
         for (int cycle = 0; cycle < cycles; cycle++) {
+            if (cycle % 50 == 0) {
+                System.out.println("KillNineTest: cycle " + cycle + ", " + acked.size() + " writes acknowledged so far");
+            }
             try (DaemonProcess d = DaemonProcess.start(root.resolve("r"), log)) {
                 RawClient c = new RawClient(d.socket());
                 // The restarted daemon serves what the killed one acknowledged.

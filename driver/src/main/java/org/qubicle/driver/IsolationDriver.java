@@ -61,6 +61,14 @@ public interface IsolationDriver {
      */
     Optional<RunningQube> reattach(QubeSpec spec);
 
+    /**
+     * Completes once the qube has stopped, however it stopped (through this driver, or by
+     * itself: its init exited or was killed), and the driver has cleaned up after it. The
+     * daemon hangs its {@code domain-stopped} / {@code domain-shutdown} handling on this.
+     * Works for reattached qubes too.
+     */
+    java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube);
+
     /** True while the qube's processes exist (paused counts as running). */
     boolean isRunning(RunningQube qube);
 

@@ -221,6 +221,20 @@ public abstract class DriverContractTest {
     }
 
     @Test
+    void onStopCompletesAfterShutdownAndKill() throws Exception {
+        RunningQube q = driver.start(spec("contract-onstop"));
+        var stopped = driver.onStop(q);
+        assertFalse(stopped.isDone());
+        assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        assertEquals(q, stopped.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        RunningQube again = driver.start(q.spec());
+        var killed = driver.onStop(again);
+        driver.kill(again);
+        assertEquals(again, killed.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(driver.onStop(again).isDone());
+    }
+
+    @Test
     void startStopStartAgain() throws Exception {
         QubeSpec spec = spec("contract-again");
         for (int i = 0; i < 3; i++) {

@@ -126,6 +126,11 @@ class SpiTest {
             }
 
             @Override
+            public java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube) {
+                throw new AssertionError();
+            }
+
+            @Override
             public QubeStats stats(RunningQube qube) {
                 throw new AssertionError();
             }

@@ -94,7 +94,11 @@ public sealed interface Decision {
     /** Why a call was denied (the corpus' {@code reason}). */
     enum DenyReason {
         NO_MATCH, DENY_RULE, NO_TARGET, NO_DEFAULT_DISPVM, INVALID_DISPVM_TARGET, AUTOSTART,
-        ASK_NO_TARGETS, LOOPBACK, NOT_A_CHOICE;
+        ASK_NO_TARGETS, LOOPBACK,
+        /** The user's pick is not among the offered targets. */
+        NOT_A_CHOICE,
+        /** The daemon cannot describe the target (a RemoteVM without relay, a missing disposable base). */
+        UNREACHABLE;
 
         /** Lower-case name, as in the conformance corpus. */
         public String label() {

@@ -109,7 +109,7 @@ final class Evaluator {
         }
         String response = Response.build(info, request, intended, t, user, autostart);
         if (response == null) {
-            return deny(rule, DenyReason.INVALID_DISPVM_TARGET, "target " + t + " cannot be reached");
+            return deny(rule, DenyReason.UNREACHABLE, "target " + t + " cannot be reached");
         }
         return new Decision.Allowed(t, user, autostart, notifyUser, intended, rule.location(), response);
     }

@@ -18,7 +18,7 @@ import java.util.Set;
 final class PolicyLoader {
     static final String SUFFIX = ".policy";
     /** Includes nest to any depth upstream; a real policy needs a handful, a cycle needs a guard. */
-    static final int MAX_INCLUDE_DEPTH = 64;
+    static final int MAX_INCLUDE_DEPTH = 256;
 
     private final PolicySource source;
     private final List<Rule> rules = new ArrayList<>();

@@ -44,4 +44,13 @@ public interface PolicySource {
     static PolicySource memory(String root, Map<String, String> files) {
         return new MemorySource(root, files);
     }
+
+    /**
+     * {@code base} with files changed: each key is an absolute path, each value the new text, or
+     * null to remove the file. Loading a policy through it validates a change (the Policy Admin
+     * API's {@code policy.Replace}/{@code policy.Remove}) before anything is written.
+     */
+    static PolicySource overlay(PolicySource base, Map<String, String> changes) {
+        return new OverlaySource(base, changes);
+    }
 }

@@ -27,10 +27,12 @@
  *       {@link org.qubicle.policy.PolicyEngine#reloadIfChanged}, which stats every file and
  *       directory the last load touched (includes too) and reloads when any changed, so policy
  *       edits apply to the next call without a restart. After the Policy Admin API writes a
- *       file, {@link org.qubicle.policy.PolicyEngine#reload} forces it.</li>
+ *       file, {@link org.qubicle.policy.PolicyEngine#reload} forces it. For many evaluations
+ *       in one go (filtering a qube list), call {@code reloadIfChanged()} once and evaluate on
+ *       the snapshot {@link org.qubicle.policy.PolicyEngine#policy()}.</li>
  *   <li>To validate a proposed change before writing it ({@code policy.Replace}), load the
- *       directory through a {@link org.qubicle.policy.PolicySource#memory} copy with the change
- *       applied and check {@link org.qubicle.policy.Policy#error()}.</li>
+ *       directories through {@link org.qubicle.policy.PolicySource#overlay} with the change
+ *       (null text removes a file) and check {@link org.qubicle.policy.Policy#error()}.</li>
  *   <li>Filtering by policy ({@code admin.vm.List}, {@code admin.Events}): evaluate the request
  *       for each qube and keep those that give {@link org.qubicle.policy.Decision.Allowed}; an
  *       ask counts as not allowed.</li>

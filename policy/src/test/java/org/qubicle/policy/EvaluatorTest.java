@@ -199,6 +199,22 @@ class EvaluatorTest {
     }
 
     @Test
+    void remoteQubesGoThroughTheirRelay() {
+        List<QubeInfo> qubes = new java.util.ArrayList<>(Fixtures.system().qubes());
+        qubes.add(new QubeInfo("remote", List.of(), "RemoteVM", false, null, null, null, null, "work",
+                "qubesair.SSHProxy", "Running", "77777777-7777-7777-7777-777777777777", false));
+        qubes.add(new QubeInfo("lost", List.of(), "RemoteVM", false, null, null, null, null, null,
+                null, "Running", "88888888-8888-8888-8888-888888888888", false));
+        SystemInfo info = new SystemInfo(qubes);
+        Policy p = Fixtures.policy("s * @anyvm @anyvm allow user=root");
+        Decision.Allowed a = allowed(p.evaluate(info, Request.of("personal", "remote", "s+x")));
+        assertEquals("remote", a.target());
+        assertEquals("user=DEFAULT\nresult=allow\ntarget=work\ntarget_uuid=uuid:" + Fixtures.WORK_UUID
+                + "\nautostart=True\nrequested_target=remote\nservice=qubesair.SSHProxy+remote+s+x", a.response());
+        denied(p.evaluate(info, Request.of("personal", "lost", "s")), DenyReason.UNREACHABLE);
+    }
+
+    @Test
     void unknownSourceStillMatchesAnyvm() {
         assertEquals("personal", allowed(eval("s * @anyvm @anyvm allow", "ghost", "personal", "s")).target());
         denied(eval("s * @tag:trusted @anyvm allow", "ghost", "personal", "s"), DenyReason.NO_MATCH);

@@ -57,6 +57,29 @@ class PolicyEngineTest {
     }
 
     @Test
+    void overlayValidatesAChangeBeforeItIsWritten() throws IOException {
+        Path etc = dir.resolve("policy.d");
+        write(etc.resolve("50-main.policy"), "s * @anyvm @anyvm deny\n!include include/x\n", 1000);
+        write(etc.resolve("include/x"), "t * @anyvm @anyvm deny\n", 1000);
+        String root = etc.toRealPath().toString();
+        PolicySource disk = PolicySource.fileSystem();
+        java.util.Map<String, String> change = new java.util.HashMap<>();
+        change.put(root + "/30-user.policy", "u * @anyvm @anyvm allow\n");
+        Policy added = Policy.load(PolicySource.overlay(disk, change), List.of(root));
+        assertEquals(List.of("u", "s", "t"), added.rules().stream().map(Rule::service).toList());
+        change.put(root + "/30-user.policy", "u * @anyvm @anyvm allow notify=maybe\n");
+        assertEquals("30-user.policy", Policy.load(PolicySource.overlay(disk, change), List.of(root))
+                .error().orElseThrow().file());
+        java.util.Map<String, String> removal = new java.util.HashMap<>();
+        removal.put(root + "/include/x", null);
+        assertEquals("not a file: include/x", Policy.load(PolicySource.overlay(disk, removal), List.of(root))
+                .error().orElseThrow().message());
+        // nothing was written
+        assertFalse(Files.exists(etc.resolve("30-user.policy")));
+        assertTrue(Files.exists(etc.resolve("include/x")));
+    }
+
+    @Test
     void missingDirectoryIsALoadError() {
         PolicyEngine engine = PolicyEngine.open(List.of(dir.resolve("nope")));
         assertTrue(engine.policy().error().isPresent());

@@ -294,8 +294,21 @@ public final class BwrapDriver implements IsolationDriver {
         cleanup(f, cg.orElse(null));
     }
 
+    private final java.util.concurrent.ConcurrentHashMap<Path, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One lock per qube runtime dir: shutdown and a stop noticed by onStop clean up in turn. */
+    private Object lock(QubeFiles f) {
+        return locks.computeIfAbsent(f.dir(), d -> new Object());
+    }
+
     /** Kills whatever is left in the cgroup, then removes cgroup, mounts and files. */
     private void cleanup(QubeFiles f, QubeCgroup cg) {
+        synchronized (lock(f)) {
+            cleanupLocked(f, cg);
+        }
+    }
+
+    private void cleanupLocked(QubeFiles f, QubeCgroup cg) {
         List<Exception> errors = new ArrayList<>();
         if (cg != null) {
             try {
@@ -400,6 +413,27 @@ public final class BwrapDriver implements IsolationDriver {
             cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
         }
         return Optional.empty();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube) {
+        QubeFiles f = files(qube);
+        Optional<ProcessHandle> h = ProcessHandle.of(qube.pid()).filter(p -> isRunning(qube));
+        java.util.concurrent.CompletableFuture<ProcessHandle> exited = h.map(ProcessHandle::onExit)
+                .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        // Runs after shutdown/kill cleaned up (then there is nothing left to do) or after
+        // the qube stopped by itself (then its cgroup, mounts and files go now).
+        // Only while bwrap.state still names this qube: a new start of the same qube
+        // writes a new pid, and its cgroup must not be touched.
+        return exited.thenApplyAsync(x -> {
+            synchronized (lock(f)) {
+                if (f.readState().map(st -> st.pid() == qube.pid()).orElse(false)
+                        && Host.startTime(qube.pid()) < 0) {
+                    cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
+                }
+            }
+            return qube;
+        });
     }
 
     @Override

@@ -58,6 +58,7 @@ public final class FakeDriver implements IsolationDriver {
         final Instant started;
         final List<Process> processes = new CopyOnWriteArrayList<>();
         volatile boolean paused;
+        final java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
 
         FakeQube(long pid, Instant started) {
             this.pid = pid;
@@ -154,6 +155,16 @@ public final class FakeDriver implements IsolationDriver {
             }
         }
         host.qubes.remove(key(qube.spec()), q);
+        q.stopped.complete(null);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube) {
+        FakeQube q = host.qubes.get(key(qube.spec()));
+        if (q == null || q.pid != qube.pid()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(qube);
+        }
+        return q.stopped.thenApply(x -> qube);
     }
 
     @Override

@@ -40,6 +40,21 @@ class CleanupTest extends BwrapTestBase {
     }
 
     @Test
+    void qubeThatStopsByItselfIsReportedAndCleanedUp() throws Exception {
+        QubeSpec spec = spec("self-stop", 7306);
+        RunningQube q = driver.start(spec);
+        var stopped = driver.onStop(q);
+        // Root inside asks its own init to stop, as a poweroff would.
+        QubeProcess p = driver.exec(q, ExecSpec.of("root", "sh", "-c", "kill -TERM 2; sleep 1000"));
+        assertEquals(q, stopped.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertFalse(driver.isRunning(q));
+        assertFalse(Files.exists(spec.runtimeDir().resolve("bwrap.state")));
+        assertTrue(Cgroups.detect().cgroups().find(new QubeFiles(spec).cgroupLeaf()).isEmpty());
+        p.waitFor();
+        p.close();
+    }
+
+    @Test
     void daemonCrashWithBusyQubeThenReattachAndKill() throws Exception {
         QubeSpec spec = spec("crash-busy", 7301);
         RunningQube q = new BwrapDriver().start(spec);

@@ -28,8 +28,8 @@ import org.qubicle.policy.SystemInfo;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
-@Warmup(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m", "-Xbatch"})
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 2)
 public class PolicyBenchmark {
     private SystemInfo info;
