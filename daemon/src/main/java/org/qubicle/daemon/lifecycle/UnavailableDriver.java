@@ -37,5 +37,8 @@ final class UnavailableDriver implements IsolationDriver {
     @Override public QubeProcess exec(RunningQube qube, ExecSpec exec) { throw no(); }
     @Override public Optional<RunningQube> reattach(QubeSpec spec) { return Optional.empty(); }
     @Override public boolean isRunning(RunningQube qube) { return false; }
+    @Override public java.util.concurrent.CompletableFuture<RunningQube> onStop(RunningQube qube) {
+        return java.util.concurrent.CompletableFuture.completedFuture(qube);
+    }
     @Override public QubeStats stats(RunningQube qube) { throw no(); }
 }
