@@ -125,12 +125,15 @@ public final class ExecServer implements AutoCloseable {
                 error(out, e.getMessage());
                 return;
             }
+            Integer code = null;
             try {
-                run(rq, user, h.command(), in, out, t0);
+                code = run(rq, user, h.command(), in, out);
             } finally {
                 if (disp != null) {
+                    // As qvm-run --dispvm: the disposable is gone before the exit code returns.
+                    String name = disp;
                     synchronized (app.lock()) {
-                        app.find(disp).ifPresent(q -> {
+                        app.find(name).ifPresent(q -> {
                             try {
                                 life.kill(q);
                             } catch (QubesException e) {
@@ -140,36 +143,43 @@ public final class ExecServer implements AutoCloseable {
                     }
                 }
             }
+            if (code != null) {
+                synchronized (out) {
+                    ExecFrames.writeExit(out, code);
+                }
+                LOG.info(String.format("exec in %s: exit %d after %.1f ms", rq.name(), code,
+                        (System.nanoTime() - t0) / 1e6));
+            }
         } catch (IOException e) {
             LOG.log(Level.FINE, "exec connection ended", e);
         }
     }
 
-    private void run(RunningQube rq, String user, String command, InputStream in, OutputStream out, long t0)
+    /** Runs the command; returns its exit code, or null after sending an error frame. */
+    private Integer run(RunningQube rq, String user, String command, InputStream in, OutputStream out)
             throws IOException {
         ExecSpec spec;
         try {
             spec = new ExecSpec(user, List.of("/bin/sh", "-c", command), Map.of());
         } catch (IllegalArgumentException e) {
             error(out, e.getMessage());
-            return;
+            return null;
         }
         try (QubeProcess p = life.driver().exec(rq, spec)) {
-            Thread stdin = Thread.ofVirtual().start(() -> pumpIn(in, p));
+            // Ends when the client sends end-of-input or the connection closes after the exit frame.
+            Thread.ofVirtual().start(() -> pumpIn(in, p));
             Thread o = Thread.ofVirtual().start(() -> pumpOut(p.stdout(), out, ExecFrames.STDOUT));
             Thread e = Thread.ofVirtual().start(() -> pumpOut(p.stderr(), out, ExecFrames.STDERR));
             int code = p.waitFor();
             o.join();
             e.join();
-            synchronized (out) {
-                ExecFrames.writeExit(out, code);
-            }
-            LOG.info(String.format("exec in %s: exit %d after %.1f ms", rq.name(), code, (System.nanoTime() - t0) / 1e6));
-            stdin.interrupt();
+            return code;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return null;
         } catch (RuntimeException e) {
             error(out, String.valueOf(e.getMessage()));
+            return null;
         }
     }
 

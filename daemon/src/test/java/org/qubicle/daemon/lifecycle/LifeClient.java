@@ -69,6 +69,16 @@ final class LifeClient {
         ch.shutdownOutput();
         Events ev = new Events(ch);
         Thread.ofVirtual().start(ev::pump);
+        try {
+            // Subscribed once the first frame arrives; events before it would be missed.
+            String first = ev.queue.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (!" connection-established".equals(first)) {
+                throw new IOException("no connection-established: " + first);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
         return ev;
     }
 

@@ -146,16 +146,13 @@ class LifecycleIntegrationTest {
         assertTrue(exec("garbage", new byte[0]).error() != null, "bad header refused");
     }
 
-    /**
-     * Disposables created, run and destroyed through the exec socket leave nothing. 100
-     * here to keep the module's test run short; daemon/bench/life.sh runs 300.
-     */
+    /** 300 disposables created, run and destroyed through the exec socket leave nothing. */
     @Test
     void disposableChurnLeavesNothing() throws Exception {
         c.ok("admin.vm.property.Set", "template_for_dispvms", "lfwork", "True");
         c.ok("admin.vm.property.Set", "netvm", "lfwork", "");
         c.ok("admin.property.Set", "default_dispvm", "dom0", "lfwork");
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 300; i++) {
             ExecTestClient.Result r = exec("@dispvm DEFAULT - echo $((" + i + " + 1))", new byte[0]);
             assertEquals(null, r.error());
             assertEquals(0, r.exit());
