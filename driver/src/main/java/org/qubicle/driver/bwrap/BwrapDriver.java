@@ -425,7 +425,7 @@ public final class BwrapDriver implements IsolationDriver {
         // the qube stopped by itself (then its cgroup, mounts and files go now).
         // Only while bwrap.state still names this qube: a new start of the same qube
         // writes a new pid, and its cgroup must not be touched.
-        return exited.thenApplyAsync(x -> {
+        java.util.function.Function<Object, RunningQube> reap = x -> {
             synchronized (lock(f)) {
                 if (f.readState().map(st -> st.pid() == qube.pid()).orElse(false)
                         && Host.startTime(qube.pid()) < 0) {
@@ -433,7 +433,10 @@ public final class BwrapDriver implements IsolationDriver {
                 }
             }
             return qube;
-        });
+        };
+        // A qube that is already gone is reaped here and now, so the future is done at once.
+        return h.isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(reap.apply(null))
+                : exited.thenApplyAsync(reap);
     }
 
     @Override
