@@ -10,6 +10,10 @@ rm -rf build/lib && mkdir -p build/lib
 for m in cli daemon; do
     mvn -q -B -o -pl "$m" dependency:copy-dependencies -DincludeScope=runtime \
         -DoutputDirectory="$root/build/lib"
-    cp "$m"/target/qubicle-"$m"-*.jar build/lib/
+done
+# Our own modules come from this build's target/ dirs, never from ~/.m2, which another
+# build on the same machine may have overwritten meanwhile.
+for jar in */target/qubicle-*.jar; do
+    cp "$jar" build/lib/
 done
 "$root/scripts/lib/aot.sh" || echo "build: AOT caches not made; tools start without them" >&2
