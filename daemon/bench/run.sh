@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Admin API throughput benchmark (not a test; asserts nothing). See docs/benchmarks-api.md.
+# Admin API throughput benchmark (not a test; asserts nothing). See docs/benchmarks.md.
 #
 # Starts qubesd on a temporary root, fills it with 1,000 qubes, then measures calls per
 # second for admin.vm.List (dest dom0, all 1,001 lines) and admin.vm.property.Get (memory of
