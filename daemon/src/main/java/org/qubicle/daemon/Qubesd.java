@@ -27,17 +27,29 @@ public final class Qubesd {
     }
 
     static int run(QubesPaths paths) {
-        Daemon daemon;
-        try {
-            daemon = Daemon.start(paths);
-        } catch (IllegalStateException | IOException e) {
-            System.err.println("qubesd: " + e.getMessage());
-            return 1;
-        }
+        // The hook is in place before the socket exists: a SIGTERM that arrives while the
+        // daemon starts waits for the start to finish, then closes it (socket removed).
+        Object starting = new Object();
+        java.util.concurrent.atomic.AtomicReference<Daemon> started = new java.util.concurrent.atomic.AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            System.err.println("qubesd: stopped");
+            synchronized (starting) {
+                Daemon d = started.get();
+                if (d != null) {
+                    d.close();
+                    System.err.println("qubesd: stopped");
+                }
+            }
         }, "qubesd-shutdown"));
+        Daemon daemon;
+        synchronized (starting) {
+            try {
+                daemon = Daemon.start(paths);
+            } catch (IllegalStateException | IOException e) {
+                System.err.println("qubesd: " + e.getMessage());
+                return 1;
+            }
+            started.set(daemon);
+        }
         System.err.println("qubesd: listening on " + paths.adminSocket());
         try {
             daemon.awaitTermination();
