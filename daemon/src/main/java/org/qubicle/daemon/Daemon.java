@@ -102,6 +102,11 @@ public final class Daemon implements AutoCloseable {
         return volumeData;
     }
 
+    /** The loaded system (for daemon-side code such as backup; hold its lock to touch it). */
+    public Qubes app() {
+        return api.app();
+    }
+
     public QubesPaths paths() {
         return paths;
     }

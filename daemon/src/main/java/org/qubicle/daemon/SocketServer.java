@@ -127,7 +127,13 @@ final class SocketServer implements AutoCloseable {
                     && VolumePayloads.STREAMED.contains(VolumePayloads.methodOf(untrusted))) {
                 // A volume import: the image streams on past the cap (VolumePayloads).
                 int cap = RequestDecoder.MAX_REQUEST_BYTES;
-                rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(untrusted, cap, 1), in);
+                // Closing it must not close the connection: the answer still has to go out.
+                InputStream unclosable = new java.io.FilterInputStream(in) {
+                    @Override
+                    public void close() {
+                    }
+                };
+                rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(untrusted, cap, 1), unclosable);
                 untrusted = java.util.Arrays.copyOf(untrusted, cap);
             }
             request = RequestDecoder.decode(untrusted);
@@ -156,6 +162,12 @@ final class SocketServer implements AutoCloseable {
                 case Outcome.Reply reply -> {
                     writeFully(ch, reply.frame());
                     ch.shutdownOutput();
+                    if (rest != null) {
+                        // A refused import: read what the client still sends, since closing
+                        // with unread data resets the connection and the client would lose
+                        // the answer.
+                        rest.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
                 }
                 case Outcome.Abort abort -> LOG.fine(() -> "aborted " + request.method() + ": " + abort.why());
                 case Outcome.Streamed streamed -> { }

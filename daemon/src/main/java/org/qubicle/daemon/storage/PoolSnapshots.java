@@ -110,7 +110,15 @@ final class PoolSnapshots implements VolumeData {
             throw new QubesVMNotHaltedError("Qube " + q.name() + " is not halted");
         }
         try (AutoCloseable busy = volumes.markBusy(q)) {
-            volumes.get(q, volume).importData(untrustedData, size);
+            Volume v = volumes.get(q, volume);
+            if (v.config().type() == VolumeType.ORIGIN && !v.isDirty()) {
+                try {
+                    v.verify();
+                } catch (org.qubicle.model.exc.StoragePoolException e) {
+                    v.create();
+                }
+            }
+            v.importData(untrustedData, size);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

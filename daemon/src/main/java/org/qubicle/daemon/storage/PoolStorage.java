@@ -119,7 +119,14 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
     public Prepared adopt(Qube q, long baseUid) {
         // Volumes are started; mount() adopts what is mounted and our views are rebuilt
         // only where missing.
-        return mountAll(q, baseUid);
+        try {
+            return mountAll(q, baseUid);
+        } catch (StoragePoolException e) {
+            // Not started (the qube died and its storage was released): the driver finds
+            // it dead and the lifecycle releases it again, which is harmless.
+            Path dir = qubeMounts(q);
+            return new Prepared(dir.resolve("root"), Optional.empty(), dir.resolve("private"));
+        }
     }
 
     private Prepared mountAll(Qube q, long baseUid) {

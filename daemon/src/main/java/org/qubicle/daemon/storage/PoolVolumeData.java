@@ -40,6 +40,19 @@ public final class PoolVolumeData implements VolumeBackend {
         return volumes.find(q, volume).map(Volume::revisions).orElse(List.of());
     }
 
+    /** The volume, its committed state created empty first if it has never run. */
+    private Volume existing(Qube q, String volume) {
+        Volume v = volumes.get(q, volume);
+        if (v.config().type() == VolumeType.ORIGIN) {
+            try {
+                v.verify();
+            } catch (StoragePoolException e) {
+                v.create();
+            }
+        }
+        return v;
+    }
+
     @Override
     public long revert(Qube q, String volume, String revision) {
         Volume v = volumes.get(q, volume);
@@ -57,6 +70,7 @@ public final class PoolVolumeData implements VolumeBackend {
             }
             return size;
         }
+        v = existing(q, volume);
         try {
             v.resize(size);
         } catch (StoragePoolException e) {
@@ -71,7 +85,7 @@ public final class PoolVolumeData implements VolumeBackend {
 
     @Override
     public long clear(Qube q, String volume) {
-        Volume v = volumes.get(q, volume);
+        Volume v = existing(q, volume);
         v.clear();
         return v.size();
     }
@@ -79,14 +93,14 @@ public final class PoolVolumeData implements VolumeBackend {
     @Override
     public long importData(Qube q, String volume, InputStream untrustedData, long size) {
         halted(q);
-        Volume v = volumes.get(q, volume);
+        Volume v = existing(q, volume);
         v.importData(untrustedData, size);
         return v.size();
     }
 
     @Override
     public InputStream export(Qube q, String volume) {
-        return volumes.get(q, volume).export();
+        return existing(q, volume).export();
     }
 
     @Override
@@ -96,8 +110,8 @@ public final class PoolVolumeData implements VolumeBackend {
 
     @Override
     public long cloneFrom(Qube src, String srcVolume, Qube dst, String dstVolume) {
-        Volume to = volumes.get(dst, dstVolume);
-        to.importFrom(volumes.get(src, srcVolume));
+        Volume to = existing(dst, dstVolume);
+        to.importFrom(existing(src, srcVolume));
         return to.size();
     }
 
