@@ -34,8 +34,8 @@ import org.qubicle.storage.file.TreeImage;
  *   <li>private: an origin image (size enforced by ext4), idmapped read-write; a DispVM's
  *       private is a snapshot of its disposable template's private, composed here as an
  *       overlay over an idmapped lower.
- *   <li>volatile: started fresh (and discarded at stop); not mounted, as namespace qubes
- *       have no swap. kernel: nothing (the host kernel runs every qube).
+ *   <li>volatile: not started (namespace qubes have no swap and nothing mounts it); stopped,
+ *       i.e. discarded, at release. kernel: nothing (the host kernel runs every qube).
  * </ul>
  * Our own mounts live under {@code RUN/idmap/QUBE/}; RUN/idmap is a shared mount while
  * anything is below it, so bubblewrap's namespaces (slaves) follow our unmounts.
@@ -83,7 +83,10 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
         List<Volume> started = new ArrayList<>();
         try {
             ensureRootImage(q);
-            for (String name : List.of("root", "private", "volatile")) {
+            // volatile is not started: a namespace qube has no swap and nowhere to mount it,
+            // and a fresh one would cost an mkfs at every start for nothing. Its release
+            // (stop) still discards whatever an earlier version left.
+            for (String name : List.of("root", "private")) {
                 Optional<Volume> v = volumes.find(q, name);
                 if (v.isEmpty()) {
                     continue;

@@ -238,6 +238,11 @@ class PoolStorageIntegrationTest {
 
     @Test
     void exportImportRoundTripStreamsPastTheRequestCap() throws Exception {
+        Path small = smallImage(24, "x");
+        try (InputStream in = Files.newInputStream(small)) {
+            c.callStreaming("swork", "admin.vm.volume.ImportWithSize", "private",
+                    (Files.size(small) + "\n").getBytes(StandardCharsets.US_ASCII), in);
+        }
         start("swork");
         ok("swork", "user", "head -c 300000 /dev/urandom > /home/user/rnd; md5sum /home/user/rnd > /home/user/sum");
         assertThrows(org.qubicle.model.exc.QubesVMNotHaltedError.class, () -> c.callStreaming("swork",
@@ -251,7 +256,12 @@ class PoolStorageIntegrationTest {
         }
         call("dom0", "admin.vm.Create.AppVM", "stpl", "name=sother label=green");
         try (InputStream in = Files.newInputStream(out)) {
-            c.callStreaming("sother", "admin.vm.volume.Import", "private", null, in);
+            c.callStreaming("sother", "admin.vm.volume.ImportWithSize", "private",
+                    (Files.size(out) + "\n").getBytes(StandardCharsets.US_ASCII), in);
+        }
+        try (InputStream in = Files.newInputStream(out)) {
+            // Import without a size takes exactly the volume's size (the same here).
+            c.callStreaming("swork", "admin.vm.volume.Import", "private", null, in);
         }
         start("sother");
         ok("sother", "user", "cd /home/user && md5sum -c -s sum");
@@ -316,5 +326,39 @@ class PoolStorageIntegrationTest {
             List<Path> left = s.filter(p -> p.toString().contains(disp)).toList();
             assertEquals(List.of(), left, "no mount points of the disposable");
         }
+    }
+
+    private String tool(String... args) throws Exception {
+        Path bin = Path.of(System.getProperty("qubicle.checkout", ".")).resolve("bin");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(bin.resolveSibling("build/lib")),
+                "scripts/build.sh has not filled build/lib");
+        List<String> cmd = new java.util.ArrayList<>(List.of(bin.resolve(args[0]).toString()));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("QUBES_ROOT", root.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+    @Test
+    void qvmVolumeImportExportRevertResize() throws Exception {
+        Path img = smallImage(20, "via-tool");
+        tool("qvm-volume", "import", "swork:private", img.toString());
+        assertEquals(Long.toString(Files.size(img)), info("swork", "private", "size"));
+        Path out = root.resolve("tool-export.img");
+        tool("qvm-volume", "export", "swork:private", out.toString());
+        assertArrayEquals(Files.readAllBytes(img), Files.readAllBytes(out), "export gives back the imported image");
+        tool("qvm-volume", "revert", "swork:private");
+        assertEquals(Long.toString(2L << 30), info("swork", "private", "size"), "back to the empty state before");
+        tool("qvm-volume", "revert", "swork:private");
+        assertEquals(Long.toString(Files.size(img)), info("swork", "private", "size"),
+                "revert is non-destructive: the imported state was kept as a revision");
+        tool("qvm-volume", "resize", "swork:private", "40MiB");
+        assertEquals(Long.toString(40L << 20), info("swork", "private", "size"));
+        start("swork");
+        assertEquals("via-tool", ok("swork", "user", "cat /home/user/marker"));
+        shutdown("swork");
     }
 }
