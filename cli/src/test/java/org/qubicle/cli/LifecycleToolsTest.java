@@ -38,29 +38,15 @@ import org.qubicle.driver.testing.LeakCheck;
 @EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleToolsTest {
+    static RealDaemon d;
     static Path root;
-    static Process daemon;
     static LeakCheck.Snapshot before;
-
-    record Result(int code, String out, String err) {
-    }
 
     @BeforeAll
     static void startDaemon() throws Exception {
         before = LeakCheck.snapshot();
-        root = Files.createTempDirectory("qubicle-life-cli");
-        // The qubes' own uids must traverse to their runtime and private directories.
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ProcessBuilder pb = new ProcessBuilder(java(), "-cp", classPath(), "org.qubicle.daemon.Qubesd");
-        pb.environment().put("QUBES_ROOT", root.toString());
-        pb.redirectErrorStream(true).redirectOutput(root.resolve("qubesd.log").toFile());
-        daemon = pb.start();
-        Path socket = root.resolve("var/run/qubesd.sock");
-        for (int i = 0; i < 600 && !Files.exists(socket); i++) {
-            assertTrue(daemon.isAlive(), LifecycleToolsTest::log);
-            Thread.sleep(100);
-        }
-        assertTrue(Files.exists(socket), LifecycleToolsTest::log);
+        d = new RealDaemon("qubicle-life-cli");
+        root = d.root;
         ok("qvm-template", "install", "minimal");
         ok("qvm-create", "-t", "minimal", "-l", "red", "--prop", "provides_network=True", "net");
         ok("qvm-create", "-t", "minimal", "-l", "blue", "--prop", "netvm=net", "work");
@@ -71,92 +57,26 @@ class LifecycleToolsTest {
 
     @AfterAll
     static void stopDaemon() throws Exception {
-        try {
-            if (daemon != null && daemon.isAlive()) {
-                run(null, "qvm-kill", "--all");
-                daemon.destroy();
-                if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
-                    daemon.destroyForcibly().waitFor();
-                }
-            }
+        if (d != null) {
+            d.close();
             LeakCheck.assertNoLeaks(before, root.toString());
-        } finally {
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
         }
     }
 
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    static RealDaemon.Result run(byte[] input, String tool, String... args) throws Exception {
+        return d.run(input, tool, args);
     }
 
-    static String classPath() {
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    static RealDaemon.Result ok(String tool, String... args) throws Exception {
+        return d.ok(tool, args);
     }
 
-    static String mainClass(String tool) throws IOException {
-        Path tsv = Path.of(System.getProperty("qubicle.checkout", ".."), "bin", "tools.tsv");
-        for (String line : Files.readAllLines(tsv)) {
-            String[] f = line.split("\t");
-            if (f.length == 2 && f[0].equals(tool)) {
-                return f[1];
-            }
-        }
-        throw new AssertionError(tool + " is not in " + tsv);
-    }
-
-    static String log() {
-        try {
-            return "\nqubesd log:\n" + Files.readString(root.resolve("qubesd.log"));
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /** Runs a tool as bin/ would (the launcher's JVM options), with stdin from {@code input}. */
-    static Result run(byte[] input, String tool, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dqubicle.tool=" + tool, "-cp", classPath(), mainClass(tool)));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("QUBES_ROOT", root.toString());
-        Path out = Files.createTempFile("qvm-out", "");
-        Path err = Files.createTempFile("qvm-err", "");
-        try {
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            if (input == null) {
-                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            }
-            Process p = pb.start();
-            if (input != null) {
-                try (OutputStream in = p.getOutputStream()) {
-                    in.write(input);
-                }
-            }
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), tool + " hung");
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
-                    Files.readString(err, StandardCharsets.ISO_8859_1));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    static Result ok(String tool, String... args) throws Exception {
-        Result r = run(null, tool, args);
-        assertEquals(0, r.code(), () -> tool + " " + String.join(" ", args) + ": " + r.err() + log());
-        return r;
-    }
-
-    static Result code(int expected, String tool, String... args) throws Exception {
-        Result r = run(null, tool, args);
-        assertEquals(expected, r.code(), () -> tool + " " + String.join(" ", args) + ": " + r.out() + r.err());
-        return r;
+    static RealDaemon.Result code(int expected, String tool, String... args) throws Exception {
+        return d.code(expected, tool, args);
     }
 
     static String state(String vm) throws Exception {
-        return ok("qvm-ls", "--raw-data", "-O", "state", vm).out().strip();
+        return d.state(vm);
     }
 
     @Test
@@ -166,7 +86,7 @@ class LifecycleToolsTest {
         ok("qvm-start", "work");
         ok("qvm-check", "--running", "work");
         ok("qvm-check", "--running", "net");
-        Result again = code(1, "qvm-start", "work");
+        RealDaemon.Result again = code(1, "qvm-start", "work");
         assertTrue(again.err().contains("Starting qube failed: work: Domain is already running"), again.err());
         ok("qvm-start", "--skip-if-running", "work");
         code(1, "qvm-check", "--paused", "work");
@@ -178,7 +98,7 @@ class LifecycleToolsTest {
         ok("qvm-pause", "work");
         ok("qvm-check", "--paused", "work");
         assertEquals("Paused", state("work"));
-        Result r = code(1, "qvm-run", "--no-autostart", "work", "true");
+        RealDaemon.Result r = code(1, "qvm-run", "--no-autostart", "work", "true");
         assertTrue(r.err().contains("Qube 'work' is paused"), r.err());
         ok("qvm-unpause", "work");
         assertEquals("Running", state("work"));
@@ -194,7 +114,7 @@ class LifecycleToolsTest {
         assertEquals("1000\n", ok("qvm-run", "-p", "work", "id -u").out());
         assertEquals("0\n", ok("qvm-run", "-p", "-u", "root", "work", "id -u").out());
         assertEquals("work\n", ok("qvm-run", "--pass-io", "--no-gui", "work", "hostname").out());
-        Result r = code(42, "qvm-run", "-p", "work", "echo out; echo err >&2; exit 42");
+        RealDaemon.Result r = code(42, "qvm-run", "-p", "work", "echo out; echo err >&2; exit 42");
         assertEquals("out\n", r.out());
         assertEquals("err\n", r.err());
         // several words: an executable with arguments, quoted for the shell inside
@@ -202,19 +122,19 @@ class LifecycleToolsTest {
         assertEquals("$HOME\n", ok("qvm-run", "-p", "--no-shell", "work", "echo", "$HOME").out());
         // the command's own options stay its own
         assertEquals("-n x", ok("qvm-run", "-p", "work", "echo", "-n", "-n x").out());
-        Result in = run("from stdin".getBytes(StandardCharsets.UTF_8), "qvm-run", "-p", "work", "cat");
+        RealDaemon.Result in = run("from stdin".getBytes(StandardCharsets.UTF_8), "qvm-run", "-p", "work", "cat");
         assertEquals("from stdin", in.out());
     }
 
     @Test
     @Order(4)
     void withoutPassIoOutputIsDroppedAndTheRunIsReported() throws Exception {
-        Result r = run(null, "qvm-run", "work", "echo hidden; exit 3");
+        RealDaemon.Result r = run(null, "qvm-run", "work", "echo hidden; exit 3");
         assertEquals(3, r.code());
         assertEquals("", r.out());
         assertTrue(r.err().contains("Running 'echo hidden; exit 3' on work"), r.err());
         assertTrue(r.err().contains("work: command failed with code: 3"), r.err());
-        Result q = run(null, "qvm-run", "-q", "work", "true");
+        RealDaemon.Result q = run(null, "qvm-run", "-q", "work", "true");
         assertEquals(0, q.code());
         assertEquals("", q.err());
         // the command ran: it left a file in the qube's /tmp
@@ -235,7 +155,7 @@ class LifecycleToolsTest {
         assertEquals("\033[0;32mx\n\033[0m",
                 ok("qvm-run", "-p", "--filter-escape-chars", "--color-output", "32", "work", "echo x").out());
         code(2, "qvm-run", "-p", "--color-output", "32", "--no-filter-escape-chars", "work", "echo x");
-        Result err = ok("qvm-run", "-p", "--filter-escape-chars", "--no-color-output", "--color-stderr", "33",
+        RealDaemon.Result err = ok("qvm-run", "-p", "--filter-escape-chars", "--no-color-output", "--color-stderr", "33",
                 "work", "echo e >&2");
         assertEquals("\033[0;33me\n\033[0m", err.err());
     }
@@ -244,7 +164,7 @@ class LifecycleToolsTest {
     @Order(6)
     void autostartAndNoAutostart() throws Exception {
         assertEquals("Halted", state("other"));
-        Result r = code(1, "qvm-run", "--no-autostart", "other", "true");
+        RealDaemon.Result r = code(1, "qvm-run", "--no-autostart", "other", "true");
         assertTrue(r.err().contains("Qube 'other' not started"), r.err());
         assertEquals("Halted", state("other"));
         ok("qvm-run", "--autostart", "other", "true");
@@ -261,7 +181,7 @@ class LifecycleToolsTest {
     @Order(7)
     void allRunsInEveryRunningQubeButTheExcluded() throws Exception {
         // running now: net, work
-        Result r = run(null, "qvm-run", "--all", "test $(hostname) != net");
+        RealDaemon.Result r = run(null, "qvm-run", "--all", "test $(hostname) != net");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("Running 'test $(hostname) != net' on net"), r.err());
         assertTrue(r.err().contains("Running 'test $(hostname) != net' on work"), r.err());
@@ -297,10 +217,7 @@ class LifecycleToolsTest {
     @Order(10)
     void aGibibyteStreamsThroughBinarySafe() throws Exception {
         long size = 1L << 30;
-        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-cp", classPath(),
-                mainClass("qvm-run"), "-p", "work", "cat"));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("QUBES_ROOT", root.toString());
+        ProcessBuilder pb = d.builder("qvm-run", "-p", "work", "cat");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
@@ -340,7 +257,7 @@ class LifecycleToolsTest {
         ok("qvm-kill", "other");
         assertEquals("Halted", state("other"));
         ok("qvm-kill", "other"); // a halted qube is ignored, as upstream
-        Result used = run(null, "qvm-shutdown", "--wait", "net");
+        RealDaemon.Result used = run(null, "qvm-shutdown", "--wait", "net");
         assertEquals(1, used.code());
         assertTrue(used.err().contains("Error: Failed to shut down: net: There are other VMs connected to this VM: work"),
                 used.err());
