@@ -47,6 +47,9 @@ final class DebianTemplate {
                     "--customize-hook=chroot \"$1\" useradd -m -u 1000 -U -s /bin/bash user",
                     "--customize-hook=mkdir -p \"$1/rw\" \"$1/proc\" \"$1/dev\" \"$1/tmp\" \"$1/run\" "
                             + "\"$1/home\" \"$1/etc/qubes-rpc\" \"$1/etc/qubes/rpc-config\"",
+                    // With directory storage the tree stays owned by host root, which a qube's
+                    // root cannot override; root's home must be enterable (exec chdirs there).
+                    "--customize-hook=chmod 0755 \"$1/root\"",
                     "--format=tar", SUITE, partial.toString(), "-");
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
