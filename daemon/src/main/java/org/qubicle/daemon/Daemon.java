@@ -1,7 +1,11 @@
 package org.qubicle.daemon;
 
 import java.io.IOException;
+import org.qubicle.api.handlers.FirewallHandlers;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.daemon.net.NetConfigFile;
+import org.qubicle.daemon.net.NetworkService;
+import org.qubicle.daemon.net.QubeNetwork;
 import org.qubicle.daemon.lifecycle.ExecServer;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.daemon.lifecycle.Lifecycles;
@@ -65,8 +69,13 @@ public final class Daemon implements AutoCloseable {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
+            // The real network only with a probed driver: a handed-in (fake) one runs no processes.
+            QubeNetwork net = lifecycles != null ? QubeNetwork.NONE
+                    : NetworkService.probe(app, lc.driver(), NetConfigFile.read(paths.root(), paths.etcQubes()));
+            life.setNetwork(net);
             life.reattachAll();
-            AdminApi api = new AdminApi(app, LifecycleHandlers.table(life), () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            AdminApi api = new AdminApi(app, FirewallHandlers.withHook(LifecycleHandlers.table(life),
+                    NetworkService.firewallHook(net)), () -> store.save(app), AdminPolicy.ALLOW_ALL);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));

@@ -21,6 +21,27 @@ final class Links {
                 "net.ipv4.ip_forward=" + (forwards ? 1 : 0));
     }
 
+    /**
+     * Brings a namespace an earlier run made back to what {@link #createNs} leaves: every
+     * interface but {@code lo} deleted (a veth's peer goes with it), the nft ruleset flushed.
+     */
+    static void reset(String ns, boolean forwards) {
+        for (String line : Cmd.run(null, "ip", "-n", ns, "-o", "link", "show").lines().toList()) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3) {
+                continue;
+            }
+            String name = f[1].strip().split("@")[0];
+            if (!name.equals("lo")) {
+                Cmd.exec(null, "ip", "-n", ns, "link", "del", name);
+            }
+        }
+        Cmd.inNs(ns, null, "nft", "flush", "ruleset");
+        Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
+        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                "net.ipv4.ip_forward=" + (forwards ? 1 : 0));
+    }
+
     static void deleteNs(String ns) {
         Cmd.exec(null, "ip", "netns", "delete", ns);
     }

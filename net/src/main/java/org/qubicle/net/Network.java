@@ -105,13 +105,65 @@ public final class Network implements AutoCloseable {
             }
             throw e;
         }
-        if (spec.providesNetwork()) {
-            for (Node orphan : List.copyOf(nodes.values())) {
-                if (orphan.linkedTo == null && orphan.spec.netvm().filter(spec.name()::equals).isPresent()) {
-                    linkTo(orphan, node);
-                }
+        relinkOrphans(node);
+        return attachment(node);
+    }
+
+    /** A net qube just attached takes back the running clients that lost their link. */
+    private void relinkOrphans(Node node) {
+        if (!node.spec.providesNetwork()) {
+            return;
+        }
+        for (Node orphan : List.copyOf(nodes.values())) {
+            if (orphan.linkedTo == null && orphan != node
+                    && orphan.spec.netvm().filter(node.name()::equals).isPresent()) {
+                linkTo(orphan, node);
             }
         }
+    }
+
+    /**
+     * Takes back a qube whose namespace an earlier run of this instance left (a restarted
+     * daemon finds the qube still running inside it): the namespace and the processes in it
+     * stay; its links and nft tables are made again from {@code spec}, as {@link #attach}
+     * makes them. Take back net qubes before their clients; a client whose netvm is not
+     * (yet) attached stays without link until the netvm is attached or taken back.
+     *
+     * @throws QubesVMNotRunningError if the namespace does not exist
+     * @throws QubesValueError        if already attached
+     * @throws NetException           if a host tool fails; the namespace is kept then
+     */
+    public synchronized Attachment adopt(NetworkSpec spec) {
+        checkOpen();
+        if (nodes.containsKey(spec.name())) {
+            throw new QubesValueError(spec.name() + " is already attached to the network");
+        }
+        String ns = config.nsPrefix() + spec.name();
+        if (!Links.nsExists(ns)) {
+            throw new QubesVMNotRunningError("Domain " + spec.name() + " has no network namespace to take back");
+        }
+        Node netvm = spec.netvm().map(nodes::get).filter(n -> n.spec.providesNetwork()).orElse(null);
+        spec.uplink().ifPresent(u -> checkUplink(spec.name(), u));
+        Node node = new Node(spec, ns);
+        // What the earlier run made is rebuilt, not trusted: its interface names and chains
+        // were that run's. Deleting a veth end also deletes its peer (a client's eth0).
+        Links.reset(ns, spec.providesNetwork());
+        if (spec.uplink().isPresent() && spec.uplink().get().peerNetns().isEmpty()) {
+            Cmd.exec(null, "nft", "delete", "table", "ip", HostUplink.table(config.instance()));
+        }
+        nodes.put(spec.name(), node);
+        try {
+            if (spec.providesNetwork()) {
+                setUpNetQube(node);
+            }
+            if (netvm != null) {
+                linkTo(node, netvm);
+            }
+        } catch (RuntimeException e) {
+            nodes.remove(spec.name(), node);
+            throw e;
+        }
+        relinkOrphans(node);
         return attachment(node);
     }
 
@@ -210,6 +262,21 @@ public final class Network implements AutoCloseable {
     /** The qube's attachment, if attached. */
     public synchronized Optional<Attachment> attachment(String name) {
         return Optional.ofNullable(nodes.get(name)).map(this::attachment);
+    }
+
+    /**
+     * Stops this service but leaves every namespace, link and table in place, for qubes that
+     * keep running while no daemon runs; a later run takes them back with {@link #adopt}
+     * (or removes them with {@link #removeStale}). Firewall expiry timers stop meanwhile: an
+     * expired rule is dropped when the qube is taken back.
+     */
+    public synchronized void release() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        nodes.clear();
     }
 
     /** Removes every namespace, link and table this service made. */

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.daemon.net.QubeNetwork;
 import org.qubicle.daemon.storage.QubeStorage;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.QubeSpec;
@@ -49,6 +50,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     private final Runnable save;
     private final Map<String, RunningQube> running = new ConcurrentHashMap<>();
     private final Watcher watcher;
+    private QubeNetwork network = QubeNetwork.NONE;
 
     /**
      * @param runDir {@code $QUBES_ROOT/var/run/qubes}: one runtime directory per qube
@@ -61,6 +63,11 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         this.runDir = runDir;
         this.save = save;
         this.watcher = new Watcher(this);
+    }
+
+    /** Wires qubes' networks from now on (docs/net.md); set before {@link #reattachAll}. */
+    public void setNetwork(QubeNetwork network) {
+        this.network = network;
     }
 
     public IsolationDriver driver() {
@@ -106,6 +113,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                     removeDisposable(q);
                 }
             }
+            network.tookBack(app.qubes().stream().filter(q -> running.containsKey(q.name())).toList());
         }
         watcher.start();
     }
@@ -135,7 +143,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         RunningQube rq = null;
         try {
             QubeStorage.Prepared prepared = storage.prepare(q, baseUid(q));
-            QubeSpec spec = spec(q, prepared);
+            QubeSpec spec = network.starting(q, spec(q, prepared));
             app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
             rq = driver.start(spec);
             running.put(q.name(), rq);
@@ -149,6 +157,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 running.remove(q.name(), started);
                 quietly(started, () -> driver.kill(started));
             }
+            quietly(null, () -> network.stopped(q));
             quietly(null, () -> storage.release(q));
             q.setPowerState(PowerState.Halted);
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -297,6 +306,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         if (!running.remove(q.name(), rq)) {
             return;
         }
+        quietly(null, () -> network.stopped(q));
         quietly(null, () -> storage.release(q));
         q.setPowerState(PowerState.Halted);
         app.events().fire(Notice.of(q.name(), "domain-stopped"));
@@ -386,5 +396,6 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     @Override
     public void close() {
         watcher.close();
+        network.close();
     }
 }
