@@ -13,12 +13,18 @@ final class Links {
     private Links() {
     }
 
+    /**
+     * Any user may ping (ICMP echo sockets, as iputils' ping uses): a qube's root has no raw
+     * socket in a namespace the host owns, and Qubes users can ping.
+     */
+    private static final String PING_GROUPS = "net.ipv4.ping_group_range=0 2147483647";
+
     static void createNs(String ns, boolean forwards) {
         Cmd.run(null, "ip", "netns", "add", ns);
         Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
         // IPv4 only: a qube must not reach anything over IPv6 link-local addresses.
         sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv4.ip_forward=" + (forwards ? 1 : 0));
+                "net.ipv4.ip_forward=" + (forwards ? 1 : 0), PING_GROUPS);
     }
 
     /**
@@ -39,7 +45,7 @@ final class Links {
         Cmd.inNs(ns, null, "nft", "flush", "ruleset");
         Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
         sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv4.ip_forward=" + (forwards ? 1 : 0));
+                "net.ipv4.ip_forward=" + (forwards ? 1 : 0), PING_GROUPS);
     }
 
     static void deleteNs(String ns) {
