@@ -23,11 +23,16 @@ final class DebianTemplate {
     }
 
     static void build(Path dir, PrintWriter progress) throws IOException, InterruptedException {
+        build(dir, progress, List.of());
+    }
+
+    /** With {@code extra} Debian packages installed too (e.g. {@code tor} for {@link TorTemplate}). */
+    static void build(Path dir, PrintWriter progress, List<String> extra) throws IOException, InterruptedException {
         String sources = hostSources();
         if (sources.isBlank()) {
             throw new IOException("no " + SUITE + " entries in the host's apt sources");
         }
-        List<String> cmd = List.of("mmdebstrap", "--variant=minbase", "--include=" + PACKAGES,
+        List<String> cmd = List.of("mmdebstrap", "--variant=minbase", "--include=" + PACKAGES + extra.stream().map(p -> "," + p).collect(java.util.stream.Collectors.joining()),
                 "--customize-hook=chroot \"$1\" useradd -m -u 1000 -s /bin/bash user",
                 "--customize-hook=mkdir -p \"$1/rw\" \"$1/proc\" \"$1/dev\" \"$1/tmp\" \"$1/run\" \"$1/home\"",
                 SUITE, dir.toString(), "-");

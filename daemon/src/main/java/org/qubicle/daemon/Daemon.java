@@ -71,7 +71,7 @@ public final class Daemon implements AutoCloseable {
                     });
             // The real network only with a probed driver: a handed-in (fake) one runs no processes.
             QubeNetwork net = lifecycles != null ? QubeNetwork.NONE
-                    : NetworkService.probe(app, lc.driver(), NetConfigFile.read(paths.root(), paths.etcQubes()));
+                    : NetworkService.probe(app, life, NetConfigFile.read(paths.root(), paths.etcQubes()));
             life.setNetwork(net);
             life.reattachAll();
             AdminApi api = new AdminApi(app, FirewallHandlers.withHook(LifecycleHandlers.table(life),

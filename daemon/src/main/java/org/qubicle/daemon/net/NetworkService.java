@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.handlers.FirewallHandlers;
+import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.QubeSpec;
@@ -53,7 +54,8 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
      *
      * @param config the instance's network settings ({@link NetConfigFile})
      */
-    public static QubeNetwork probe(Qubes app, IsolationDriver driver, NetworkConfig config) {
+    public static QubeNetwork probe(Qubes app, LifecycleService life, NetworkConfig config) {
+        IsolationDriver driver = life.driver();
         String why = null;
         if (!driver.capabilities().contains(Capability.NETNS)) {
             why = "the isolation driver cannot join a network namespace";
@@ -66,7 +68,9 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
             LOG.warning("qubes get no network: " + why);
             return QubeNetwork.NONE;
         }
-        return new NetworkService(app, Network.open(config));
+        NetworkService s = new NetworkService(app, Network.open(config));
+        new TorLauncher(app, life).register();
+        return s;
     }
 
     /** The hook for {@link FirewallHandlers}; a no-op for {@link QubeNetwork#NONE}. */

@@ -262,6 +262,22 @@ class NetDaemonIntegrationTest {
         assertEquals(syns, world.arrivals(), "still nothing from anon in the world");
         api.ok("admin.vm.Kill", "", "anon");
         api.ok("admin.vm.Kill", "", "sys-tor");
+
+        // On a template with /usr/bin/tor, the daemon starts it when the gateway starts. This
+        // stand-in answers on TransPort and daemonizes, as tor --RunAsDaemon 1 does.
+        api.ok("admin.vm.Create.TemplateVM", "", "dom0", "name=ntor label=black");
+        Path tree = root.resolve("var/lib/qubes/vm-templates/ntor/root-tree");
+        BusyboxRootfs.build(tree);
+        Path tor = tree.resolve("usr/bin/tor");
+        Files.writeString(tor, "#!/bin/sh\nnc -ll -p 9040 -e echo fake-tor </dev/null >/dev/null 2>&1 &\n");
+        Files.setPosixFilePermissions(tor, PosixFilePermissions.fromString("rwxr-xr-x"));
+        api.set("sys-tor", "template", "ntor");
+        api.ok("admin.vm.Start", "", "anon");
+        assertTrue(eventually(() -> text("anon", "timeout 5 nc " + World.WEB + " 80 </dev/null").contains("fake-tor")),
+                "the daemon started the gateway's tor");
+        assertEquals(syns, world.arrivals(), "anon's traffic went to the gateway's tor, not to the world");
+        api.ok("admin.vm.Kill", "", "anon");
+        api.ok("admin.vm.Kill", "", "sys-tor");
     }
 
     @Test
