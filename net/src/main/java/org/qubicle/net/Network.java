@@ -328,10 +328,9 @@ public final class Network implements AutoCloseable {
         Links.link(netvm.ns, vif, netvm.ip(), node.ns, node.ip(), node.spec.providesNetwork());
         node.vif = vif;
         node.linkedTo = netvm.name();
-        Cmd.nft(netvm.ns, BaseRules.addClient(vif, node.ip()));
         Conntrack.purge(netvm.ns, node.ip());
         try {
-            enforce(node);
+            enforce(node, BaseRules.addClient(vif, node.ip()));
         } catch (QubesException e) {
             // The qube still starts, with all its traffic dropped; Qubes notifies the user likewise.
             LOG.log(Level.WARNING, "firewall of " + node.name() + " not applied, all its traffic is dropped: "
@@ -354,6 +353,14 @@ public final class Network implements AutoCloseable {
     }
 
     private void enforce(Node node) {
+        enforce(node, null);
+    }
+
+    /**
+     * @param linkScript for a link just made: its {@code ip qubes} elements, loaded in the same
+     *                   nft transaction as its chain; its flows were just purged, so none is cut
+     */
+    private void enforce(Node node, String linkScript) {
         if (node.expiryTask != null) {
             node.expiryTask.cancel(false);
             node.expiryTask = null;
@@ -373,13 +380,15 @@ public final class Network implements AutoCloseable {
             failure = e;
         }
         try {
-            reloadFirewall(netvm);
+            reloadFirewall(netvm, linkScript);
         } catch (NetException e) {
             node.chain = FirewallCompiler.failClosed();
-            reloadFirewall(netvm);
+            reloadFirewall(netvm, linkScript);
             failure = e;
         }
-        Conntrack.cut(netvm.ns, node.ip(), node.chain);
+        if (linkScript == null) {
+            Conntrack.cut(netvm.ns, node.ip(), node.chain);
+        }
         FirewallCompiler.nextExpiry(rules, now).ifPresent(at -> scheduleExpiry(node, rules, at));
         if (failure != null) {
             throw failure;
@@ -403,13 +412,17 @@ public final class Network implements AutoCloseable {
     }
 
     private void reloadFirewall(Node netvm) {
+        reloadFirewall(netvm, null);
+    }
+
+    private void reloadFirewall(Node netvm, String before) {
         Map<String, FirewallTable.Client> clients = new TreeMap<>();
         for (Node n : nodes.values()) {
             if (netvm.name().equals(n.linkedTo)) {
                 clients.put(n.name(), new FirewallTable.Client(n.vif, n.ip(), n.chain));
             }
         }
-        Cmd.nft(netvm.ns, FirewallTable.script(netvm.resolvers, clients));
+        Cmd.nft(netvm.ns, (before == null ? "" : before) + FirewallTable.script(netvm.resolvers, clients));
     }
 
     private void reloadDnat(Node node) {
