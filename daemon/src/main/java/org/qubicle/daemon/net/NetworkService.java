@@ -87,9 +87,11 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
         if (q.klass() == QubeClass.ADMIN_VM) {
             return spec;
         }
+        long t0 = System.nanoTime();
         NetworkSpec ns = NetSettings.spec(q, addressOf(q));
         Attachment a = net.attach(ns);
         wiredTo.put(q.name(), ns.netvm());
+        LOG.info(String.format("network of %s attached in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
         if (networked(q)) {
             ResolvConf.install(spec, a.dns().stream().map(d -> d.getHostAddress()).toList());
         }
