@@ -282,6 +282,33 @@ class NetDaemonIntegrationTest {
 
     @Test
     @Order(8)
+    void aDisposableGetsItsAddressAndItsCrashRemovesItsNetwork() throws Exception {
+        appQube("dvm", "sys-firewall");
+        api.set("dvm", "template_for_dispvms", "True");
+        String disp = api.ok("admin.vm.CreateDisposable", "", "dvm");
+        api.ok("admin.vm.Start", "", disp);
+        String ip = api.get(disp, "ip");
+        assertTrue(ip.startsWith("10.138."), ip);
+        assertTrue(sh(disp, "user", "ip -4 -o addr show dev eth0").out().contains("inet " + ip + "/32"));
+        assertEquals("hello world", wget(disp, "http://" + World.WEB + "/"));
+        assertTrue(namespaces().contains(prefix + disp));
+        // It dies by itself (killed behind the daemon's back): the watcher ends it, and its
+        // network goes with it and with the disposable.
+        long pid = daemon.lifecycle().handle(disp).orElseThrow().pid();
+        new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+        assertTrue(eventually(() -> !namespaces().contains(prefix + disp)), "the crashed disposable's namespace went");
+        assertTrue(eventually(() -> {
+            try {
+                return api.call("admin.vm.CurrentState", "", disp).startsWith("2:");
+            } catch (IOException e) {
+                return false;
+            }
+        }), "the disposable was removed");
+        api.ok("admin.vm.Remove", "", "dvm");
+    }
+
+    @Test
+    @Order(9)
     void aRestartedDaemonTakesTheWiringBackAndStopsCleanUp() throws Exception {
         daemon.close();
         assertTrue(namespaces().contains(prefix + "work"), "running qubes keep their network while no daemon runs");
