@@ -27,11 +27,23 @@ final class DebianTemplate {
     }
 
     static Path cacheFile(Path qubesRoot) {
-        return qubesRoot.resolve("var/cache/qubicle/templates/debian-12.tar");
+        return cacheFile(qubesRoot, List.of());
+    }
+
+    /** One cached image per package set: {@code debian-12.tar}, {@code debian-12+tor.tar}. */
+    static Path cacheFile(Path qubesRoot, List<String> extra) {
+        String name = "debian-12" + (extra.isEmpty() ? "" : "+" + String.join("+", extra)) + ".tar";
+        return qubesRoot.resolve("var/cache/qubicle/templates").resolve(name);
     }
 
     static void build(Path qubesRoot, Path dir, PrintWriter progress) throws IOException, InterruptedException {
-        Path cache = cacheFile(qubesRoot);
+        build(qubesRoot, dir, progress, List.of());
+    }
+
+    /** With {@code extra} Debian packages installed too (e.g. {@code tor} for {@link TorTemplate}). */
+    static void build(Path qubesRoot, Path dir, PrintWriter progress, List<String> extra)
+            throws IOException, InterruptedException {
+        Path cache = cacheFile(qubesRoot, extra);
         if (Files.isRegularFile(cache)) {
             step(progress, 1, "Using the cached Debian 12 image " + cache);
         } else {
@@ -43,7 +55,7 @@ final class DebianTemplate {
             }
             Files.createDirectories(cache.getParent());
             Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
-            List<String> cmd = List.of("mmdebstrap", "--variant=minbase", "--include=" + PACKAGES,
+            List<String> cmd = List.of("mmdebstrap", "--variant=minbase", "--include=" + PACKAGES + (extra.isEmpty() ? "" : "," + String.join(",", extra)),
                     "--customize-hook=chroot \"$1\" useradd -m -u 1000 -U -s /bin/bash user",
                     "--customize-hook=mkdir -p \"$1/rw\" \"$1/proc\" \"$1/dev\" \"$1/tmp\" \"$1/run\" "
                             + "\"$1/home\" \"$1/etc/qubes-rpc\" \"$1/etc/qubes/rpc-config\"",

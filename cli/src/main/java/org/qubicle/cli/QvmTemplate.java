@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         description = "Qubes Template Manager")
 public final class QvmTemplate extends QubesTool {
     /** The templates this tool can build. */
-    static final List<String> AVAILABLE = List.of("minimal", "debian-12");
+    static final List<String> AVAILABLE = List.of("minimal", "debian-12", TorTemplate.NAME);
 
     @Parameters(index = "0", paramLabel = "OPERATION", description = "install, list, remove")
     String operation;
@@ -98,6 +98,8 @@ public final class QvmTemplate extends QubesTool {
         try {
             if (name.equals("minimal")) {
                 BusyboxRootfs.build(staging);
+            } else if (name.equals(TorTemplate.NAME)) {
+                TorTemplate.build(AdminClient.root(), staging, err());
             } else {
                 DebianTemplate.build(AdminClient.root(), staging, err());
             }

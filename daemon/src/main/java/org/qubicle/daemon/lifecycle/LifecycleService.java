@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.daemon.net.QubeNetwork;
 import org.qubicle.daemon.storage.QubeStorage;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.QubeSpec;
@@ -52,6 +53,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     private final Map<String, QubesDb> qdbs = new ConcurrentHashMap<>();
     private final Watcher watcher;
     private volatile boolean closed;
+    private QubeNetwork network = QubeNetwork.NONE;
 
     /**
      * @param runDir {@code $QUBES_ROOT/var/run/qubes}: one runtime directory per qube
@@ -64,6 +66,11 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         this.runDir = runDir;
         this.save = save;
         this.watcher = new Watcher(this);
+    }
+
+    /** Wires qubes' networks from now on (docs/net.md); set before {@link #reattachAll}. */
+    public void setNetwork(QubeNetwork network) {
+        this.network = network;
     }
 
     public IsolationDriver driver() {
@@ -111,6 +118,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                     removeDisposable(q);
                 }
             }
+            network.tookBack(app.qubes().stream().filter(q -> running.containsKey(q.name())).toList());
         }
         watcher.start();
         Autostart.atBoot(app, this, runDir);
@@ -159,7 +167,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 startChain(netvm.get(), depth + 1);
             }
             QubeStorage.Prepared prepared = storage.prepare(q, baseUid(q));
-            QubeSpec spec = spec(q, prepared);
+            QubeSpec spec = network.starting(q, spec(q, prepared));
             app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
             rq = driver.start(spec);
             running.put(q.name(), rq);
@@ -184,6 +192,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 quietly(started, () -> driver.kill(started));
                 stopped(q, started);
             } else {
+                quietly(null, () -> network.stopped(q));
                 quietly(null, () -> storage.release(q));
                 q.setPowerState(PowerState.Halted);
                 if (autoCleanup(q)) {
@@ -354,6 +363,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             return;
         }
         qdbs.remove(q.name());
+        quietly(null, () -> network.stopped(q));
         quietly(null, () -> storage.release(q));
         q.setPowerState(PowerState.Halted);
         app.events().fire(Notice.of(q.name(), "domain-stopped"));
@@ -455,5 +465,6 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     public void close() {
         closed = true;
         watcher.close();
+        network.close();
     }
 }
