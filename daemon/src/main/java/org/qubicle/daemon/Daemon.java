@@ -8,7 +8,7 @@ import org.qubicle.daemon.lifecycle.Lifecycles;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.AdminApi;
-import org.qubicle.api.AdminPolicy;
+import org.qubicle.api.policy.PolicyServices;
 import org.qubicle.model.Qubes;
 import org.qubicle.model.HostInfo;
 import org.qubicle.store.QubesStore;
@@ -27,6 +27,7 @@ public final class Daemon implements AutoCloseable {
     private final Thread acceptor;
     private final LifecycleService lifecycle;
     private ExecServer exec;
+    private PolicyServices policy;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -66,9 +67,12 @@ public final class Daemon implements AutoCloseable {
                         }
                     });
             life.reattachAll();
-            AdminApi api = new AdminApi(app, LifecycleHandlers.table(life), () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            org.qubicle.api.MethodTable table = LifecycleHandlers.table(life);
+            PolicyServices policy = PolicyServices.open(app, paths.root(), table);
+            AdminApi api = new AdminApi(app, policy.table(table), () -> store.save(app), policy.adminPolicy());
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
+            d.policy = policy;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -81,6 +85,11 @@ public final class Daemon implements AutoCloseable {
     /** The lifecycle service (for exec and tests). */
     public LifecycleService lifecycle() {
         return lifecycle;
+    }
+
+    /** The qrexec policy: engine, system view, ask agent (for the qrexec call path). */
+    public PolicyServices policy() {
+        return policy;
     }
 
     public QubesPaths paths() {

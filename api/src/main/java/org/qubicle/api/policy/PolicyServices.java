@@ -1,0 +1,112 @@
+package org.qubicle.api.policy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.qubicle.api.AdminPolicy;
+import org.qubicle.api.MethodTable;
+import org.qubicle.api.handlers.PolicyHandlers;
+import org.qubicle.model.Qubes;
+import org.qubicle.model.event.Notice;
+import org.qubicle.policy.Decision;
+import org.qubicle.policy.PolicyEngine;
+import org.qubicle.policy.Request;
+import org.qubicle.policy.SystemInfo;
+import org.qubicle.policy.admin.PolicyFiles;
+import org.qubicle.policy.ask.AskAgent;
+import org.qubicle.policy.ask.AskRequest;
+
+/**
+ * Everything of the qrexec policy one daemon needs, opened once at start:
+ * <ul>
+ *   <li>{@link #engine()}: {@code ROOT/run/qubes/policy.d} then {@code ROOT/etc/qubes/policy.d},
+ *       reloaded by stat before each evaluation (a change applies without a restart);</li>
+ *   <li>{@link #systemInfo()}: the model as the policy sees it (call holding the system lock);</li>
+ *   <li>{@link #adminPolicy()}: the Admin API's layer for calls from qubes;</li>
+ *   <li>{@link #table(MethodTable)}: the method table plus {@code policy.*};</li>
+ *   <li>{@link #askAgent()}: the prompt agent at {@code ROOT/var/run/qubes/policy-agent.sock}.
+ *       With no agent, an ask is denied, logged, and the event {@code policy-ask-no-agent}
+ *       (subject the calling qube, kwargs {@code service}) goes to {@code admin.Events}.</li>
+ * </ul>
+ *
+ * <p>The qrexec call path: {@code synchronized (app.lock()) { d = evaluate(request); }} then, for
+ * an {@link Decision.AskUser}, {@code askAgent().ask(...)} <em>outside</em> the lock, then
+ * {@code engine().policy().confirmAsk(...)}.
+ */
+public final class PolicyServices {
+    /** How long the agent has for the user's answer; as long as qrexec's default timeout. */
+    public static final Duration ASK_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Qubes app;
+    private final PolicyEngine engine;
+    private final ModelSystemInfo info;
+    private final PolicyFiles files;
+    private final QubesAdminPolicy adminPolicy;
+    private final AskAgent askAgent;
+
+    private PolicyServices(Qubes app, Path root, Duration askTimeout) {
+        this.app = app;
+        Path etc = root.resolve("etc/qubes/policy.d");
+        Path run = root.resolve("run/qubes/policy.d");
+        this.engine = PolicyEngine.open(List.of(run, etc));
+        this.info = ModelSystemInfo.watch(app);
+        this.files = new PolicyFiles(etc, root.resolve("etc/qubes-rpc/policy"), engine::reload);
+        this.adminPolicy = new QubesAdminPolicy(app, engine, info);
+        this.askAgent = AskAgent.socket(AskAgent.socketUnder(root), askTimeout, this::noAgent);
+    }
+
+    /**
+     * Opens the policy under {@code root}: creates the policy directories (a fresh
+     * {@code etc/qubes/policy.d} gets the default admin policy, see {@link AdminPolicyDefaults}).
+     */
+    public static PolicyServices open(Qubes app, Path root, MethodTable methods) throws IOException {
+        return open(app, root, methods, ASK_TIMEOUT);
+    }
+
+    /** As {@link #open(Qubes, Path, MethodTable)} with the agent's answer timeout. */
+    public static PolicyServices open(Qubes app, Path root, MethodTable methods, Duration askTimeout)
+            throws IOException {
+        AdminPolicyDefaults.installIfNew(root.resolve("etc/qubes/policy.d"), methods);
+        Files.createDirectories(root.resolve("run/qubes/policy.d"));
+        return new PolicyServices(app, root, askTimeout);
+    }
+
+    public PolicyEngine engine() {
+        return engine;
+    }
+
+    public PolicyFiles files() {
+        return files;
+    }
+
+    public AdminPolicy adminPolicy() {
+        return adminPolicy;
+    }
+
+    public AskAgent askAgent() {
+        return askAgent;
+    }
+
+    /** {@code methods} plus the {@code policy.*} calls. */
+    public MethodTable table(MethodTable methods) {
+        return PolicyHandlers.extend(methods, files);
+    }
+
+    /** The system as the policy sees it; call holding {@code app.lock()}. */
+    public SystemInfo systemInfo() {
+        return info.get();
+    }
+
+    /** Evaluates a qrexec call against the current policy files; call holding {@code app.lock()}. */
+    public Decision evaluate(Request request) {
+        return engine.evaluate(info.get(), request);
+    }
+
+    private void noAgent(AskRequest r) {
+        synchronized (app.lock()) {
+            app.events().fire(Notice.of(r.source(), "policy-ask-no-agent", "service", r.serviceAndArg()));
+        }
+    }
+}
