@@ -59,6 +59,9 @@ public final class QubesAdminPolicy implements AdminPolicy {
 
     private Decision decide(Policy policy, String service, String arg, String source, String target) {
         Request r;
+        if (source == null) {
+            return new Decision.Failed(Decision.Failed.Kind.REQUEST, "a source without a name", false);
+        }
         try {
             r = new Request(service, "+" + arg, source, target);
         } catch (IllegalArgumentException e) {
@@ -67,8 +70,9 @@ public final class QubesAdminPolicy implements AdminPolicy {
         return policy.evaluate(info.get(), r);
     }
 
+    /** A source without a name is not dom0: it gets the policy, which denies it. */
     private boolean isAdminVm(String source) {
-        return source.equals(app.adminVm().name());
+        return source != null && source.equals(app.adminVm().name());
     }
 
     private static String describe(Decision d) {
