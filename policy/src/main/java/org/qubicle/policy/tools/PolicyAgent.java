@@ -34,13 +34,14 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "qrexec-policy-agent", mixinStandardHelpOptions = true,
         description = "Ask the user in this terminal about qrexec calls that the policy says to ask about.")
-public final class PolicyAgent implements Callable<Integer> {
+public final class PolicyAgent implements Callable<Integer>, AutoCloseable {
     @Option(names = "--socket", paramLabel = "PATH",
             description = "Socket to listen on (default $QUBES_ROOT/var/run/qubes/policy-agent.sock).")
     Path socket;
 
     private final BufferedReader in;
     private final PrintStream out;
+    private volatile ServerSocketChannel server;
 
     PolicyAgent(BufferedReader in, PrintStream out) {
         this.in = in;
@@ -66,6 +67,7 @@ public final class PolicyAgent implements Callable<Integer> {
             }
         }
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            this.server = server;
             server.bind(UnixDomainSocketAddress.of(path));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -76,7 +78,14 @@ public final class PolicyAgent implements Callable<Integer> {
             }));
             System.err.println("qrexec-policy-agent: listening on " + path);
             while (true) {
-                try (SocketChannel ch = server.accept()) {
+                SocketChannel accepted;
+                try {
+                    accepted = server.accept();
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    Files.deleteIfExists(path);
+                    return 0;
+                }
+                try (SocketChannel ch = accepted) {
                     serve(ch);
                 } catch (IOException e) {
                     // The daemon gave up on this question (its timeout); wait for the next one.
@@ -86,8 +95,20 @@ public final class PolicyAgent implements Callable<Integer> {
         }
     }
 
+    /** Stops listening (the prompt in progress, if any, still finishes). */
+    @Override
+    public void close() throws IOException {
+        ServerSocketChannel s = server;
+        if (s != null) {
+            s.close();
+        }
+    }
+
     private void serve(SocketChannel ch) throws IOException {
         byte[] untrusted = Channels.newInputStream(ch).readNBytes(AskProtocol.MAX_REQUEST_BYTES + 1);
+        if (untrusted.length == 0) {
+            return; // a probe (another agent checking whether this one is alive)
+        }
         Optional<String> pick;
         try {
             AskRequest r = AskProtocol.decode(new String(untrusted, StandardCharsets.UTF_8));
