@@ -31,9 +31,10 @@ import org.qubicle.policy.ask.AskRequest;
  *       (subject the calling qube, kwargs {@code service}) goes to {@code admin.Events}.</li>
  * </ul>
  *
- * <p>The qrexec call path: {@code synchronized (app.lock()) { d = evaluate(request); }} then, for
- * an {@link Decision.AskUser}, {@code askAgent().ask(...)} <em>outside</em> the lock, then
- * {@code engine().policy().confirmAsk(...)}.
+ * <p>The qrexec call path: {@code d = evaluate(request)}; for an {@link Decision.AskUser},
+ * {@code askAgent().ask(AskRequest.of(request, ask, label))} <em>without</em> holding the system
+ * lock (it waits for the user), then {@code engine().policy().confirmAsk(systemInfo(), request,
+ * ask, pick)} for the final {@link Decision.Allowed} or {@link Decision.Denied}.
  */
 public final class PolicyServices {
     /** How long the agent has for the user's answer; as long as qrexec's default timeout. */
@@ -94,14 +95,20 @@ public final class PolicyServices {
         return PolicyHandlers.extend(methods, files);
     }
 
-    /** The system as the policy sees it; call holding {@code app.lock()}. */
+    /** The system as the policy sees it now (takes the system lock briefly). */
     public SystemInfo systemInfo() {
-        return info.get();
+        synchronized (app.lock()) {
+            return info.get();
+        }
     }
 
-    /** Evaluates a qrexec call against the current policy files; call holding {@code app.lock()}. */
+    /**
+     * Evaluates a qrexec call against the current policy files (reloaded when changed). Takes
+     * the system lock for the system view; evaluation itself is microseconds.
+     */
     public Decision evaluate(Request request) {
-        return engine.evaluate(info.get(), request);
+        SystemInfo now = systemInfo();
+        return engine.evaluate(now, request);
     }
 
     private void noAgent(AskRequest r) {
