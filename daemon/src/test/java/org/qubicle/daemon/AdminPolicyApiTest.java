@@ -213,4 +213,15 @@ class AdminPolicyApiTest extends ApiTestBase {
             assertEquals(List.of("service=qubes.Filecopy"), e.kwargs());
         }
     }
+
+    @Test
+    void resolveAskWithoutAnAgentIsARefusal() throws IOException {
+        qubes();
+        ok("policy.Replace", "30-user", "dom0", "new\nqubes.Test * work @anyvm ask default_target=personal\n");
+        Request call = Request.of("work", "personal", "qubes.Test");
+        Decision.AskUser ask = assertInstanceOf(Decision.AskUser.class, daemon.policy().evaluate(call));
+        Decision.Denied d = assertInstanceOf(Decision.Denied.class, daemon.policy().resolveAsk(call, ask));
+        assertEquals(Decision.DenyReason.REFUSED, d.reason());
+        assertTrue(d.notifyUser());
+    }
 }

@@ -12,6 +12,7 @@ import org.qubicle.model.Qubes;
 import org.qubicle.model.event.Notice;
 import org.qubicle.policy.Decision;
 import org.qubicle.policy.PolicyEngine;
+import org.qubicle.policy.QubeInfo;
 import org.qubicle.policy.Request;
 import org.qubicle.policy.SystemInfo;
 import org.qubicle.policy.admin.PolicyFiles;
@@ -32,9 +33,8 @@ import org.qubicle.policy.ask.AskRequest;
  * </ul>
  *
  * <p>The qrexec call path: {@code d = evaluate(request)}; for an {@link Decision.AskUser},
- * {@code askAgent().ask(AskRequest.of(request, ask, label))} <em>without</em> holding the system
- * lock (it waits for the user), then {@code engine().policy().confirmAsk(systemInfo(), request,
- * ask, pick)} for the final {@link Decision.Allowed} or {@link Decision.Denied}.
+ * {@code d = resolveAsk(request, ask)} <em>without</em> holding the system lock (it waits for
+ * the user), which gives the final {@link Decision.Allowed} or {@link Decision.Denied}.
  */
 public final class PolicyServices {
     /** How long the agent has for the user's answer; as long as qrexec's default timeout. */
@@ -109,6 +109,30 @@ public final class PolicyServices {
     public Decision evaluate(Request request) {
         SystemInfo now = systemInfo();
         return engine.evaluate(now, request);
+    }
+
+    /**
+     * Settles an ask: asks the prompt agent (blocking until the user answers or the timeout;
+     * never call it holding the system lock), then turns the pick into the final decision with
+     * {@link org.qubicle.policy.Policy#confirmAsk}: {@link Decision.Allowed} for the chosen
+     * target, or {@link Decision.Denied} (reason {@code REFUSED} when the user said no, did not
+     * answer, or no agent runs).
+     */
+    public Decision resolveAsk(Request request, Decision.AskUser ask) {
+        QubeInfo source = systemInfo().get(request.source());
+        String label = source == null || source.label() == null ? "" : source.label();
+        AskRequest question;
+        try {
+            question = AskRequest.of(request, ask, label);
+        } catch (IllegalArgumentException e) {
+            return new Decision.Denied(true, Decision.DenyReason.REFUSED, ask.rule(), "ask not shown: " + e.getMessage());
+        }
+        java.util.Optional<String> pick = askAgent.ask(question);
+        if (pick.isEmpty()) {
+            return new Decision.Denied(true, Decision.DenyReason.REFUSED, ask.rule(),
+                    "ask for " + question.serviceAndArg() + " refused, unanswered or without an agent");
+        }
+        return engine.policy().confirmAsk(systemInfo(), request, ask, pick.get());
     }
 
     private void noAgent(AskRequest r) {
