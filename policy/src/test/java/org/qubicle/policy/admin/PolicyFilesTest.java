@@ -173,4 +173,37 @@ class PolicyFilesTest {
         assertArrayEquals(bytes("work vault allow\n"), Files.readAllBytes(dir.resolve("include/new-rules")));
         assertEquals(3, changes.get());
     }
+
+    @Test
+    void concurrentReplacesWithTheSameTokenLetExactlyOneWin() throws Exception {
+        String t = token(false, "50-a");
+        int editors = 8;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger won = new AtomicInteger();
+        AtomicInteger lost = new AtomicInteger();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < editors; i++) {
+            String text = "qubes.A * work vault allow\nqubes.E" + i + " * work vault deny\n";
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                    files.replace(false, "50-a", bytes(t + "\n" + text));
+                    won.incrementAndGet();
+                } catch (PolicyAdminException e) {
+                    if (e.kind() == Kind.PolicyAdminTokenException) {
+                        lost.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(1, won.get());
+        assertEquals(editors - 1, lost.get());
+        assertTrue(Files.readString(dir.resolve("50-a.policy")).matches("(?s)qubes.A .*\nqubes.E[0-9] .*"));
+    }
 }
