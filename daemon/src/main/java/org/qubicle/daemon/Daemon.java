@@ -27,6 +27,7 @@ public final class Daemon implements AutoCloseable {
     private final Thread acceptor;
     private final LifecycleService lifecycle;
     private ExecServer exec;
+    private org.qubicle.daemon.qrexec.Qrexec qrexec;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -65,10 +66,15 @@ public final class Daemon implements AutoCloseable {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
+            var table = LifecycleHandlers.table(life);
+            var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root(),
+                    table.all().stream().map(org.qubicle.api.ApiMethod::name).toList());
             life.reattachAll();
-            AdminApi api = new AdminApi(app, LifecycleHandlers.table(life), () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            AdminApi api = new AdminApi(app, table, () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            qrexec.setAdminApi(api);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
+            d.qrexec = qrexec;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -81,6 +87,11 @@ public final class Daemon implements AutoCloseable {
     /** The lifecycle service (for exec and tests). */
     public LifecycleService lifecycle() {
         return lifecycle;
+    }
+
+    /** qube-to-qube calls (to set the ask agent). */
+    public org.qubicle.daemon.qrexec.Qrexec qrexec() {
+        return qrexec;
     }
 
     public QubesPaths paths() {
@@ -116,6 +127,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (exec != null) {
             exec.close();
+        }
+        if (qrexec != null) {
+            qrexec.close();
         }
         lifecycle.close();
         try {
