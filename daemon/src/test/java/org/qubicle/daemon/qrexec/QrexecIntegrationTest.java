@@ -50,6 +50,8 @@ class QrexecIntegrationTest {
             qubes.VMShell  *  qxwork  qxvault  allow  user=root
             test.Ask       *  qxwork  @anyvm   ask    default_target=qxvault
             test.Echo      *  qxvault qxwork   deny
+            qubes.Filecopy *  qxwork  qxvault  allow
+            qubes.Filecopy *  qxwork  @default ask    default_target=qxvault
             """;
 
     @BeforeEach
@@ -339,5 +341,105 @@ class QrexecIntegrationTest {
             assertEquals("got hello", lines.readLine(), "the call in flight goes on");
             slow.kill();
         }
+    }
+
+    @Test
+    void filecopyDeliversTreesMovesAndShowsProgress() throws Exception {
+        start("qxwork");
+        Result r = inQube("qxwork", new byte[0], "sh", "-c", "mkdir -p docs/sub && head -c 2100000 /dev/urandom > docs/a.bin"
+                + " && echo hello > docs/sub/b.txt && ln -s ../a.bin docs/sub/l && echo move-me > m.txt"
+                + " && md5sum docs/a.bin docs/sub/b.txt");
+        assertEquals(0, r.code(), r.err());
+        String sums = r.out();
+        r = inQube("qxwork", new byte[0], "qvm-copy-to-vm", "qxvault", "docs");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("(100%)"), "the sender sees progress: " + r.err());
+        r = inQube("qxvault", new byte[0], "sh", "-c", "cd QubesIncoming/qxwork && md5sum docs/a.bin docs/sub/b.txt"
+                + " && readlink docs/sub/l");
+        assertEquals(sums + "../a.bin\n", r.out());
+        r = inQube("qxwork", new byte[0], "qvm-move-to-vm", "qxvault", "--without-progress", "m.txt");
+        assertEquals(new Result("", "", 0), r);
+        assertEquals(1, inQube("qxwork", new byte[0], "test", "-e", "m.txt").code(), "qvm-move removes the source");
+        assertEquals("move-me\n", inQube("qxvault", new byte[0], "cat", "QubesIncoming/qxwork/m.txt").out());
+        // qvm-copy: no target; the policy asks, the agent picks
+        daemon.qrexec().setAskAgent((src, svc, arg, targets, def) -> java.util.Optional.of("qxvault"));
+        r = inQube("qxwork", new byte[0], "sh", "-c", "echo asked > q.txt && qvm-copy q.txt");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("asked\n", inQube("qxvault", new byte[0], "cat", "QubesIncoming/qxwork/q.txt").out());
+        // the same name again is refused, not overwritten
+        r = inQube("qxwork", new byte[0], "sh", "-c", "echo other > q.txt && qvm-copy-to-vm qxvault q.txt");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("already exists"), r.err());
+        // a 10 GB sparse file is refused by the limits, and nothing of it stays
+        r = inQube("qxwork", new byte[0], "sh", "-c", "truncate -s 10G bomb && qvm-copy-to-vm qxvault bomb");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("limit") || r.err().contains("space"), r.err());
+        assertEquals(1, inQube("qxvault", new byte[0], "test", "-e", "QubesIncoming/qxwork/bomb").code());
+    }
+
+    /** A qubes.Filecopy stream written by hand, for the hostile cases. */
+    private static byte[] archive(Object... entries) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        var d = new java.io.DataOutputStream(b);
+        d.write("QFC1\n".getBytes());
+        for (int i = 0; i < entries.length; i += 3) {
+            int type = (Character) entries[i];
+            byte[] name = ((String) entries[i + 1]).getBytes(StandardCharsets.UTF_8);
+            d.writeByte(type);
+            d.writeShort(name.length);
+            d.write(name);
+            d.writeShort(0644);
+            d.writeLong(0);
+            Object extra = entries[i + 2];
+            if (type == 'F' && extra instanceof Long size) {
+                d.writeLong(size); // declared only: the data never comes
+            } else if (type == 'F') {
+                byte[] data = ((String) extra).getBytes();
+                d.writeLong(data.length);
+                d.write(data);
+            } else if (type == 'L') {
+                byte[] t = ((String) extra).getBytes();
+                d.writeShort(t.length);
+                d.write(t);
+            }
+        }
+        d.writeByte('E');
+        d.writeShort(0);
+        return b.toByteArray();
+    }
+
+    private static byte[] filecopyCall(byte[] archive) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write("qxvault qubes.Filecopy\n".getBytes());
+        for (int off = 0; off < archive.length; off += Frames.MAX) {
+            Frames.write(b, Frames.STDIN, archive, off, Math.min(Frames.MAX, archive.length - off));
+        }
+        Frames.write(b, Frames.STDIN, archive, 0, 0);
+        return b.toByteArray();
+    }
+
+    @Test
+    void hostileArchivesToFilecopyLandNowhere() throws Exception {
+        start("qxwork");
+        start("qxvault");
+        inQube("qxvault", new byte[0], "sh", "-c", "mkdir -p QubesIncoming/qxwork && ln -s /home/user QubesIncoming/qxwork/planted");
+        List<byte[]> hostile = List.of(
+                archive('F', "../escape", "x"),
+                archive('F', "../../../../tmp/escape", "x"),
+                archive('F', "/tmp/escape", "x"),
+                archive('D', "d", null, 'L', "d/up", "../../..", 'F', "d/up/escape", "x"),
+                archive('D', "e", null, 'L', "e/abs", "/home/user", 'F', "e/abs/escape", "x"),
+                archive('F', "planted/escape", "x"),
+                archive('C', "device", null),
+                archive('F', "bomb", 10_000_000_000L));
+        for (byte[] a : hostile) {
+            String[] ans = answer("qxwork", filecopyCall(a));
+            assertTrue(ans[0].startsWith("ERROR "), String.join("|", ans));
+            assertEquals("exit 1", ans[2]);
+        }
+        Result r = inQube("qxvault", new byte[0], "sh", "-c", "ls -A /home/user /tmp; ls -A QubesIncoming/qxwork");
+        assertFalse(r.out().contains("escape"), r.out());
+        assertFalse(r.out().contains("bomb"), r.out());
+        assertFalse(r.out().contains("device"), r.out());
     }
 }

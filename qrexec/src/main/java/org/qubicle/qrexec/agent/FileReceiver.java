@@ -194,9 +194,15 @@ final class FileReceiver {
                 throw new IOException("not enough space for " + printable(name) + " (" + size + " bytes)");
             }
             boolean done = false;
+            FileChannel ch;
             // CREATE_NEW with NOFOLLOW_LINKS: never through or over something that exists
-            try (FileChannel ch = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+            try {
+                ch = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new IOException("already exists: " + printable(name));
+            }
+            try (ch) {
                 long left = size;
                 while (left > 0) {
                     int n = in.read(buf, 0, (int) Math.min(buf.length, left));
@@ -210,8 +216,6 @@ final class FileReceiver {
                     left -= n;
                 }
                 done = true;
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                throw new IOException("already exists: " + printable(name));
             } finally {
                 if (!done) {
                     Files.deleteIfExists(target);
