@@ -51,6 +51,7 @@ class QrexecIntegrationTest {
             test.Ask       *  qxwork  @anyvm   ask    default_target=qxvault
             test.Echo      *  qxvault qxwork   deny
             qubes.Filecopy *  qxwork  qxvault  allow
+            qubes.OpenInVM *  qxwork  qxvault  allow
             qubes.Filecopy *  qxwork  @default ask    default_target=qxvault
             """;
 
@@ -70,6 +71,9 @@ class QrexecIntegrationTest {
         service(tree, "test.Slow", "#!/bin/sh\necho $$ > /tmp/slow.pid\necho started\nread line\necho \"got $line\"\n"
                 + "sleep 1000\n");
         service(tree, "test.Ask", "#!/bin/sh\nhostname\n");
+        // the qube's "viewer": edits the file it opens
+        Files.writeString(tree.resolve("usr/bin/xdg-open"), "#!/bin/sh\necho \"edited in $(hostname)\" >> \"$1\"\n");
+        Files.setPosixFilePermissions(tree.resolve("usr/bin/xdg-open"), PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String q : List.of("qxwork", "qxvault", "qxdvm")) {
             ok("admin.vm.Create.AppVM", "qxmin", "dom0", "name=" + q + " label=blue");
             ok("admin.vm.property.Set", "memory", q, "200");
@@ -441,5 +445,28 @@ class QrexecIntegrationTest {
         assertFalse(r.out().contains("escape"), r.out());
         assertFalse(r.out().contains("bomb"), r.out());
         assertFalse(r.out().contains("device"), r.out());
+    }
+
+    @Test
+    void openInVmAndInDisposableSendTheEditedFileBack() throws Exception {
+        start("qxwork");
+        ok("admin.vm.property.Set", "default_dispvm", "qxwork", "qxdvm");
+        assertEquals(0, inQube("qxwork", new byte[0], "sh", "-c", "echo original > doc.txt").code());
+        Result r = inQube("qxwork", new byte[0], "qvm-open-in-dvm", "doc.txt");
+        assertEquals(0, r.code(), r.err());
+        String doc = inQube("qxwork", new byte[0], "cat", "doc.txt").out();
+        assertTrue(doc.matches("original\nedited in disp\\d+\n"), doc);
+        assertFalse(ok("admin.vm.List", "", "dom0", "").contains("disp"), "the disposable is gone");
+        r = inQube("qxwork", new byte[0], "qvm-open-in-vm", "qxvault", "doc.txt");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(inQube("qxwork", new byte[0], "cat", "doc.txt").out().endsWith("edited in qxvault\n"));
+        r = inQube("qxwork", new byte[0], "qvm-open-in-vm", "--view-only", "qxvault", "doc.txt");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, inQube("qxwork", new byte[0], "grep", "-c", "edited", "doc.txt").out().strip().length() == 1
+                ? Integer.parseInt(inQube("qxwork", new byte[0], "grep", "-c", "edited", "doc.txt").out().strip()) : -1,
+                "--view-only keeps our file");
+        // a file name from the caller cannot steer the service: it is reduced to a base name
+        r = inQube("qxwork", new byte[0], "sh", "-c", "echo x > ./-rf && qvm-open-in-vm qxvault ./-rf");
+        assertEquals(0, r.code(), r.err());
     }
 }
