@@ -28,6 +28,7 @@ public final class Daemon implements AutoCloseable {
     private final LifecycleService lifecycle;
     private ExecServer exec;
     private PolicyServices policy;
+    private org.qubicle.daemon.qrexec.Qrexec qrexec;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -66,13 +67,19 @@ public final class Daemon implements AutoCloseable {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
+            var table = LifecycleHandlers.table(life);
+            boolean freshPolicy = PolicyServices.isFresh(paths.root()); // before qrexec writes its defaults
+            var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root(),
+                    table.all().stream().map(org.qubicle.api.ApiMethod::name).toList());
             life.reattachAll();
-            org.qubicle.api.MethodTable table = LifecycleHandlers.table(life);
-            PolicyServices policy = PolicyServices.open(app, paths.root(), table);
+            PolicyServices policy = PolicyServices.open(app, paths.root(), table, freshPolicy);
             AdminApi api = new AdminApi(app, policy.table(table), () -> store.save(app), policy.adminPolicy());
+            qrexec.setAdminApi(api);
+            qrexec.setAskAgent(policy::ask);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
             d.policy = policy;
+            d.qrexec = qrexec;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -90,6 +97,11 @@ public final class Daemon implements AutoCloseable {
     /** The qrexec policy: engine, system view, ask agent (for the qrexec call path). */
     public PolicyServices policy() {
         return policy;
+    }
+
+    /** qube-to-qube calls (to set the ask agent). */
+    public org.qubicle.daemon.qrexec.Qrexec qrexec() {
+        return qrexec;
     }
 
     public QubesPaths paths() {
@@ -125,6 +137,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (exec != null) {
             exec.close();
+        }
+        if (qrexec != null) {
+            qrexec.close();
         }
         lifecycle.close();
         try {

@@ -90,15 +90,12 @@ public final class AdminPolicyDefaults {
     }
 
     /**
-     * Makes {@code policyDir} and its {@code include/}; a directory that did not exist yet gets
-     * the default files. An existing one is left as the user made it.
+     * Writes every default file that does not exist yet (the daemon calls it only for a new
+     * {@code policy.d}, so a file the user removed later stays removed). Files already written
+     * by the qrexec side's defaults are kept as they are.
      */
-    public static void installIfNew(Path policyDir, MethodTable methods) throws IOException {
-        boolean fresh = !Files.isDirectory(policyDir);
+    public static void installMissing(Path policyDir, MethodTable methods) throws IOException {
         Files.createDirectories(policyDir.resolve("include"));
-        if (!fresh) {
-            return;
-        }
         for (Map.Entry<String, String> e : files(methods).entrySet()) {
             Path p = policyDir.resolve(e.getKey());
             if (!Files.exists(p)) {

@@ -59,19 +59,45 @@ public final class PolicyServices {
     }
 
     /**
-     * Opens the policy under {@code root}: creates the policy directories (a fresh
-     * {@code etc/qubes/policy.d} gets the default admin policy, see {@link AdminPolicyDefaults}).
+     * Opens the policy under {@code root}: creates the policy directories; a fresh
+     * {@code etc/qubes/policy.d} (no {@code .policy} file yet) gets the default admin policy,
+     * see {@link AdminPolicyDefaults}.
      */
     public static PolicyServices open(Qubes app, Path root, MethodTable methods) throws IOException {
-        return open(app, root, methods, ASK_TIMEOUT);
+        return open(app, root, methods, isFresh(root));
     }
 
-    /** As {@link #open(Qubes, Path, MethodTable)} with the agent's answer timeout. */
-    public static PolicyServices open(Qubes app, Path root, MethodTable methods, Duration askTimeout)
+    /**
+     * As {@link #open(Qubes, Path, MethodTable)}, told whether the policy was fresh: the daemon
+     * asks {@link #isFresh} before the qrexec side writes its own defaults, and the missing
+     * default files are then added beside them.
+     */
+    public static PolicyServices open(Qubes app, Path root, MethodTable methods, boolean installDefaults)
             throws IOException {
-        AdminPolicyDefaults.installIfNew(root.resolve("etc/qubes/policy.d"), methods);
+        return open(app, root, methods, installDefaults, ASK_TIMEOUT);
+    }
+
+    /** As above, with the agent's answer timeout. */
+    public static PolicyServices open(Qubes app, Path root, MethodTable methods, boolean installDefaults,
+                                      Duration askTimeout) throws IOException {
+        Path etc = root.resolve("etc/qubes/policy.d");
+        Files.createDirectories(etc.resolve("include"));
+        if (installDefaults) {
+            AdminPolicyDefaults.installMissing(etc, methods);
+        }
         Files.createDirectories(root.resolve("run/qubes/policy.d"));
         return new PolicyServices(app, root, askTimeout);
+    }
+
+    /** Whether {@code ROOT/etc/qubes/policy.d} has no {@code .policy} file (a new system). */
+    public static boolean isFresh(Path root) throws IOException {
+        Path etc = root.resolve("etc/qubes/policy.d");
+        if (!Files.isDirectory(etc)) {
+            return true;
+        }
+        try (var s = Files.list(etc)) {
+            return s.noneMatch(p -> p.getFileName().toString().endsWith(".policy"));
+        }
     }
 
     public PolicyEngine engine() {
@@ -133,6 +159,27 @@ public final class PolicyServices {
                     "ask for " + question.serviceAndArg() + " refused, unanswered or without an agent");
         }
         return engine.policy().confirmAsk(systemInfo(), request, ask, pick.get());
+    }
+
+    /**
+     * The qrexec call path's ask hook ({@code org.qubicle.qrexec.AskAgent}'s shape): asks the
+     * prompt agent, with the source's label from the system view. Blocks; call without the
+     * system lock.
+     *
+     * @param argument the argument with its leading {@code +} ({@code +} alone: none)
+     */
+    public java.util.Optional<String> ask(String source, String service, String argument, List<String> targets,
+                                          String defaultTarget) {
+        QubeInfo q = systemInfo().get(source);
+        String label = q == null || q.label() == null ? "" : q.label();
+        AskRequest question;
+        try {
+            question = new AskRequest(source, label, service,
+                    argument.startsWith("+") ? argument.substring(1) : argument, targets, defaultTarget);
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+        return askAgent.ask(question);
     }
 
     private void noAgent(AskRequest r) {

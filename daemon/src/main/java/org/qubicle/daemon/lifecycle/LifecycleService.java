@@ -49,6 +49,10 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     private final Runnable save;
     private final Map<String, RunningQube> running = new ConcurrentHashMap<>();
     private final Watcher watcher;
+    /** Adds to a qube's driver spec before start and reattach (qrexec: socket and runtime binds). */
+    private volatile java.util.function.UnaryOperator<QubeSpec> specHook = s -> s;
+    /** Told the name of every qube that stopped (qrexec closes its socket). */
+    private volatile java.util.function.Consumer<String> stopHook = n -> { };
 
     /**
      * @param runDir {@code $QUBES_ROOT/var/run/qubes}: one runtime directory per qube
@@ -65,6 +69,15 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     public IsolationDriver driver() {
         return driver;
+    }
+
+    /**
+     * Lets another subsystem (qrexec) add to every qube's driver spec and hear of every stop.
+     * Set once, before {@link #reattachAll()}.
+     */
+    public void setHooks(java.util.function.UnaryOperator<QubeSpec> spec, java.util.function.Consumer<String> stopped) {
+        this.specHook = spec;
+        this.stopHook = stopped;
     }
 
     /** The handle of a running qube, for exec. */
@@ -150,6 +163,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 quietly(started, () -> driver.kill(started));
             }
             quietly(null, () -> storage.release(q));
+            quietly(null, () -> stopHook.accept(q.name()));
             q.setPowerState(PowerState.Halted);
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             app.events().fire(Notice.of(q.name(), "domain-start-failed", "reason", reason));
@@ -299,6 +313,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         quietly(null, () -> storage.release(q));
         q.setPowerState(PowerState.Halted);
+        quietly(rq, () -> stopHook.accept(q.name()));
         app.events().fire(Notice.of(q.name(), "domain-stopped"));
         app.events().fire(Notice.of(q.name(), "domain-shutdown"));
         if (autoCleanup(q)) {
@@ -327,6 +342,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     private void cleanupDead(Qube q) {
         quietly(null, () -> storage.release(q));
+        quietly(null, () -> stopHook.accept(q.name()));
         q.setPowerState(PowerState.Halted);
     }
 
@@ -370,8 +386,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         int vcpus = (int) Math.max(1, Math.min(1024, q.intProperty("vcpus")));
         String host = q.name().replace('.', '-').replace('_', '-');
-        return new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem, vcpus, 4096,
-                host, rt, Optional.empty());
+        return specHook.apply(new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem,
+                vcpus, 4096, host, rt, Optional.empty()));
     }
 
     private static void quietly(RunningQube rq, Runnable r) {
