@@ -54,6 +54,10 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     private final Watcher watcher;
     private volatile boolean closed;
     private QubeNetwork network = QubeNetwork.NONE;
+    /** Adds to a qube's driver spec before start and reattach (qrexec: socket and runtime binds). */
+    private volatile java.util.function.UnaryOperator<QubeSpec> specHook = s -> s;
+    /** Told the name of every qube that stopped (qrexec closes its socket). */
+    private volatile java.util.function.Consumer<String> stopHook = n -> { };
 
     /**
      * @param runDir {@code $QUBES_ROOT/var/run/qubes}: one runtime directory per qube
@@ -75,6 +79,15 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     public IsolationDriver driver() {
         return driver;
+    }
+
+    /**
+     * Lets another subsystem (qrexec) add to every qube's driver spec and hear of every stop.
+     * Set once, before {@link #reattachAll()}.
+     */
+    public void setHooks(java.util.function.UnaryOperator<QubeSpec> spec, java.util.function.Consumer<String> stopped) {
+        this.specHook = spec;
+        this.stopHook = stopped;
     }
 
     /** The handle of a running qube, for exec. */
@@ -194,6 +207,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             } else {
                 quietly(null, () -> network.stopped(q));
                 quietly(null, () -> storage.release(q));
+                quietly(null, () -> stopHook.accept(q.name()));
                 q.setPowerState(PowerState.Halted);
                 if (autoCleanup(q)) {
                     removeDisposable(q);
@@ -366,6 +380,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         quietly(null, () -> network.stopped(q));
         quietly(null, () -> storage.release(q));
         q.setPowerState(PowerState.Halted);
+        quietly(rq, () -> stopHook.accept(q.name()));
         app.events().fire(Notice.of(q.name(), "domain-stopped"));
         for (String p : List.of("xid", "stubdom_xid", "start_time")) {
             app.events().fire(new PropertyReset(q.name(), p, null));
@@ -405,6 +420,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     private void cleanupDead(Qube q) {
         quietly(null, () -> storage.release(q));
+        quietly(null, () -> stopHook.accept(q.name()));
         q.setPowerState(PowerState.Halted);
     }
 
@@ -448,8 +464,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         int vcpus = (int) Math.max(1, Math.min(1024, q.intProperty("vcpus")));
         String host = q.name().replace('.', '-').replace('_', '-');
-        return new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem, vcpus, 4096,
-                host, rt, Optional.empty());
+        return specHook.apply(new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem,
+                vcpus, 4096, host, rt, Optional.empty()));
     }
 
     private static void quietly(RunningQube rq, Runnable r) {

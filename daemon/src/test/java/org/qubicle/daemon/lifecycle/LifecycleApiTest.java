@@ -233,6 +233,9 @@ class LifecycleApiTest {
     void disposableIsCreatedTaggedAndRemovedAtShutdown() throws Exception {
         c.ok("admin.vm.property.Set", "template_for_dispvms", "work", "True");
         c.ok("admin.vm.property.Set", "default_dispvm", "work", "work");
+        // A qube's admin call needs a policy rule (the default denies them all).
+        Files.writeString(root.resolve("etc/qubes/policy.d/30-test.policy"),
+                "admin.vm.CreateDisposable * work @adminvm allow target=dom0\n");
         String name = c.call("work", "admin.vm.CreateDisposable", "", "dom0");
         assertTrue(name.matches("0:disp[0-9]+"), name);
         name = name.substring(2);
