@@ -1,10 +1,14 @@
 package org.qubicle.daemon;
 
 import java.io.IOException;
+import org.qubicle.api.handlers.FirewallHandlers;
 import org.qubicle.api.handlers.LifecycleHandlers;
 import org.qubicle.api.handlers.VolumeDataHandlers;
 import org.qubicle.daemon.storage.PoolStorage;
 import org.qubicle.daemon.storage.VolumeData;
+import org.qubicle.daemon.net.NetConfigFile;
+import org.qubicle.daemon.net.NetworkService;
+import org.qubicle.daemon.net.QubeNetwork;
 import org.qubicle.daemon.lifecycle.ExecServer;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.daemon.lifecycle.Lifecycles;
@@ -69,8 +73,13 @@ public final class Daemon implements AutoCloseable {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
+            // The real network only with a probed driver: a handed-in (fake) one runs no processes.
+            QubeNetwork net = lifecycles != null ? QubeNetwork.NONE
+                    : NetworkService.probe(app, life, NetConfigFile.read(paths.root(), paths.etcQubes()));
+            life.setNetwork(net);
             life.reattachAll();
-            org.qubicle.api.MethodTable table = LifecycleHandlers.table(life);
+            org.qubicle.api.MethodTable table = FirewallHandlers.withHook(LifecycleHandlers.table(life),
+                    NetworkService.firewallHook(net));
             VolumeData volumeData = null;
             if (lc.storage() instanceof PoolStorage ps) {
                 table = VolumeDataHandlers.table(table, ps.apiBackend());
