@@ -66,7 +66,9 @@ public final class Daemon implements AutoCloseable {
                         }
                     });
             life.reattachAll();
-            AdminApi api = new AdminApi(app, LifecycleHandlers.table(life), () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            AdminApi api = new AdminApi(app, org.qubicle.api.handlers.BackupHandlers.table(LifecycleHandlers.table(life),
+                    org.qubicle.daemon.backup.DaemonBackups.create(app, paths, life, lc.storage())),
+                    () -> store.save(app), AdminPolicy.ALLOW_ALL);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));

@@ -128,7 +128,8 @@ public final class BackupQubesXml {
         Map<String, String> m = new LinkedHashMap<>();
         if (parent != null) {
             for (Element e : children(parent, tag)) {
-                m.put(e.getAttribute("name"), e.getTextContent());
+                // qubesd saves references (the label) as ref="label-N"; Core3Qubes reads both.
+                m.put(e.getAttribute("name"), e.hasAttribute("ref") ? e.getAttribute("ref") : e.getTextContent());
             }
         }
         return m;
