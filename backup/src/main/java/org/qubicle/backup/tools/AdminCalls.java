@@ -65,33 +65,43 @@ final class AdminCalls {
     void importVolume(String qube, String volume, InputStream data, long size, LongConsumer sent) {
         String header = "admin.vm.volume.ImportWithSize+" + volume + " dom0 name " + qube + "\0";
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(client.socket()))) {
-            write(ch, (header + size + "\n").getBytes(StandardCharsets.US_ASCII));
-            byte[] buf = new byte[1 << 20];
-            long left = size;
-            while (left > 0) {
-                int n = data.read(buf, 0, (int) Math.min(buf.length, left));
-                if (n < 0) {
-                    throw new QubesException("volume data of " + qube + ":" + volume + " ended early");
+            try {
+                write(ch, (header + size + "\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] buf = new byte[1 << 20];
+                long left = size;
+                while (left > 0) {
+                    int n = data.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw new QubesException("volume data of " + qube + ":" + volume + " ended early");
+                    }
+                    write(ch, ByteBuffer.wrap(buf, 0, n));
+                    left -= n;
+                    sent.accept(n);
                 }
-                write(ch, ByteBuffer.wrap(buf, 0, n));
-                left -= n;
-                sent.accept(n);
+                ch.shutdownOutput();
+            } catch (IOException e) {
+                // The daemon stopped reading: its answer says why (a refusal), if it sent one.
+                decode(readAnswer(ch), e);
+                throw e;
             }
-            ch.shutdownOutput();
-            ByteArrayOutputStream resp = new ByteArrayOutputStream();
-            ByteBuffer rb = ByteBuffer.allocate(8192);
-            while (ch.read(rb) >= 0) {
-                resp.write(rb.array(), 0, rb.position());
-                rb.clear();
-                if (resp.size() > (1 << 20)) {
-                    throw new QubesDaemonCommunicationError("Response from qubesd too long");
-                }
-            }
-            decode(resp.toByteArray());
+            decode(readAnswer(ch), null);
         } catch (IOException e) {
             throw new QubesDaemonCommunicationError("Failed to import volume " + qube + ":" + volume + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static byte[] readAnswer(SocketChannel ch) throws IOException {
+        ByteArrayOutputStream resp = new ByteArrayOutputStream();
+        ByteBuffer rb = ByteBuffer.allocate(8192);
+        while (ch.read(rb) >= 0) {
+            resp.write(rb.array(), 0, rb.position());
+            rb.clear();
+            if (resp.size() > (1 << 20)) {
+                throw new QubesDaemonCommunicationError("Response from qubesd too long");
+            }
+        }
+        return resp.toByteArray();
     }
 
     private static void write(SocketChannel ch, byte[] b) throws IOException {
@@ -105,8 +115,11 @@ final class AdminCalls {
     }
 
     /** "0\0value" is success; "2\0Type\0traceback\0message\0" an exception, as AdminClient decodes it. */
-    private static void decode(byte[] untrusted) {
+    private static void decode(byte[] untrusted, IOException writeFailure) {
         if (untrusted.length >= 2 && untrusted[0] == '0' && untrusted[1] == 0) {
+            if (writeFailure != null) {
+                throw new QubesDaemonCommunicationError("volume import cut short: " + writeFailure.getMessage());
+            }
             return;
         }
         if (untrusted.length >= 2 && untrusted[0] == '2' && untrusted[1] == 0) {
@@ -114,6 +127,9 @@ final class AdminCalls {
             String type = parts.length > 0 ? parts[0] : "QubesException";
             String message = parts.length > 2 ? parts[2] : "";
             throw remote(type, message);
+        }
+        if (writeFailure != null) {
+            return; // no answer: the caller reports the write failure
         }
         throw new QubesDaemonCommunicationError("Empty response from qubesd: the call was refused");
     }
