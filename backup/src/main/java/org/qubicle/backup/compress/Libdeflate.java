@@ -21,6 +21,7 @@ import java.util.logging.Logger;
  */
 final class Libdeflate {
     private static final Logger LOG = Logger.getLogger(Libdeflate.class.getName());
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
     private static final Optional<Libdeflate> INSTANCE = load();
 
     private final MethodHandle alloc;
@@ -28,7 +29,6 @@ final class Libdeflate {
     private final MethodHandle bound;
     private final MethodHandle free;
     private final ThreadLocal<Worker> workers;
-    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     private Libdeflate(MethodHandle alloc, MethodHandle compress, MethodHandle bound, MethodHandle free) {
         this.alloc = alloc;
