@@ -2,6 +2,9 @@ package org.qubicle.daemon;
 
 import java.io.IOException;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.api.handlers.VolumeDataHandlers;
+import org.qubicle.daemon.storage.PoolStorage;
+import org.qubicle.daemon.storage.VolumeData;
 import org.qubicle.daemon.lifecycle.ExecServer;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.daemon.lifecycle.Lifecycles;
@@ -27,6 +30,7 @@ public final class Daemon implements AutoCloseable {
     private final Thread acceptor;
     private final LifecycleService lifecycle;
     private ExecServer exec;
+    private VolumeData volumeData;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -66,11 +70,18 @@ public final class Daemon implements AutoCloseable {
                         }
                     });
             life.reattachAll();
-            AdminApi api = new AdminApi(app, org.qubicle.api.handlers.BackupHandlers.table(LifecycleHandlers.table(life),
-                    org.qubicle.daemon.backup.DaemonBackups.create(app, paths, life, lc.storage())),
-                    () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            org.qubicle.api.MethodTable table = LifecycleHandlers.table(life);
+            VolumeData volumeData = null;
+            if (lc.storage() instanceof PoolStorage ps) {
+                table = VolumeDataHandlers.table(table, ps.apiBackend());
+                volumeData = ps.volumeData();
+            }
+            table = org.qubicle.api.handlers.BackupHandlers.table(table, org.qubicle.daemon.backup.DaemonBackups
+                    .create(app, paths, life, volumeData != null ? volumeData : lc.storage()));
+            AdminApi api = new AdminApi(app, table, () -> store.save(app), AdminPolicy.ALLOW_ALL);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
+            d.volumeData = volumeData;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -83,6 +94,19 @@ public final class Daemon implements AutoCloseable {
     /** The lifecycle service (for exec and tests). */
     public LifecycleService lifecycle() {
         return lifecycle;
+    }
+
+    /** Raw volume images for daemon-side code (backup); only with pool storage. */
+    public VolumeData volumeData() {
+        if (volumeData == null) {
+            throw new org.qubicle.model.exc.QubesNotImplementedError("this daemon's storage has no volume images");
+        }
+        return volumeData;
+    }
+
+    /** The loaded system (for daemon-side code such as backup; hold its lock to touch it). */
+    public Qubes app() {
+        return api.app();
     }
 
     public QubesPaths paths() {
