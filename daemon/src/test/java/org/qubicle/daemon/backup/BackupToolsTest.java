@@ -1,9 +1,6 @@
 package org.qubicle.daemon.backup;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -12,58 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.qubicle.backup.BackupReader;
 import org.qubicle.backup.Passphrase;
 import org.qubicle.backup.ReaderOptions;
 
-/** qvm-backup and qvm-backup-restore against the real daemon. */
+/**
+ * qvm-backup and qvm-backup-restore against the real daemon with test image volumes (no
+ * root). The round trip and rename tests, which import volumes, run on the real pool
+ * storage in {@link BackupPoolIntegrationTest}.
+ */
 class BackupToolsTest extends BackupTestBase {
-
-    /** What must survive a round trip: properties that were set, features, tags, firewall, notes. */
-    Map<String, String> state(String qube) {
-        Map<String, String> s = new TreeMap<>();
-        for (String line : call(qube, "admin.vm.property.GetAll", null, null).split("\n")) {
-            if (line.isEmpty()) {
-                continue;
-            }
-            String name = line.substring(0, line.indexOf(' '));
-            if (!List.of("qid", "uuid", "xid", "ip", "mac", "visible_ip", "stubdom_xid", "start_time",
-                    "icon").contains(name)) {
-                s.put("prop." + name, line.substring(name.length() + 1));
-            }
-        }
-        for (String f : call(qube, "admin.vm.feature.List", null, null).split("\n")) {
-            if (!f.isEmpty()) {
-                s.put("feature." + f, call(qube, "admin.vm.feature.Get", f, null));
-            }
-        }
-        s.put("tags", call(qube, "admin.vm.tag.List", null, null));
-        s.put("firewall", call(qube, "admin.vm.firewall.Get", null, null));
-        s.put("notes", call(qube, "admin.vm.notes.Get", null, null));
-        return s;
-    }
-
-    @Test
-    void roundTripBringsBackIdenticalQubesAndData() throws IOException {
-        createWork();
-        Map<String, String> before = state("work");
-        byte[] image = Files.readAllBytes(volumes.image("work", "private"));
-        Path file = root.resolve("work.bak");
-        Run b = backup("--passphrase-file", passFile.toString(), "--yes", file.toString(), "work");
-        ok(b);
-        assertTrue(b.out().contains("            work |"), b.out());
-        assertTrue(b.err().contains("100.0%"), b.err());
-        call("work", "admin.vm.Remove", null, null);
-        Files.delete(volumes.image("work", "private"));
-
-        Run r = restore("--passphrase-file", passFile.toString(), file.toString());
-        ok(r);
-        assertTrue(r.out().contains("work"), r.out());
-        assertEquals(before, state("work"));
-        assertArrayEquals(image, Files.readAllBytes(volumes.image("work", "private")));
-    }
 
     @Test
     void backupToStandardOutputIsAValidArchive() throws IOException {
@@ -98,25 +54,6 @@ class BackupToolsTest extends BackupTestBase {
         Run bad = restore("-p", passFile.toString(), "--verify-only", file.toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("Is the password correct?"), bad.err());
-    }
-
-    @Test
-    void renameConflictingRestoresBesideTheOriginal() throws IOException {
-        createWork();
-        Path file = root.resolve("work.bak");
-        ok(backup("-p", passFile.toString(), "--yes", file.toString(), "work", "net"));
-        Run r = restore("-p", passFile.toString(), "--rename-conflicting", file.toString());
-        ok(r);
-        Map<String, String> a = state("work");
-        Map<String, String> b = state("work1");
-        assertEquals("net1", b.remove("prop.netvm").replaceAll(".* ", ""), "the renamed netvm is used");
-        a.remove("prop.netvm");
-        a.remove("prop.name");
-        b.remove("prop.name");
-        assertEquals(a, b);
-        assertTrue(call("dom0", "admin.vm.List", null, null).contains("net1 class=AppVM"));
-        assertArrayEquals(Files.readAllBytes(volumes.image("work", "private")),
-                Files.readAllBytes(volumes.image("work1", "private")));
     }
 
     @Test
