@@ -86,6 +86,8 @@ public final class Daemon implements AutoCloseable {
                 table = VolumeDataHandlers.table(table, ps.apiBackend());
                 volumeData = ps.volumeData();
             }
+            table = org.qubicle.api.handlers.BackupHandlers.table(table, org.qubicle.daemon.backup.DaemonBackups
+                    .create(app, paths, life, volumeData != null ? volumeData : lc.storage()));
             boolean freshPolicy = PolicyServices.isFresh(paths.root()); // before qrexec writes its defaults
             var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root(),
                     table.all().stream().map(org.qubicle.api.ApiMethod::name).toList());
