@@ -213,7 +213,8 @@ public final class QvmLs extends QubesTool {
             vms.add(new LsQube(e));
         }
         // One GetAll per qube, as the real tool does with its cache on.
-        Parallel.forEach(vms, vm -> vm.props = qubes.properties(vm.name()));
+        Parallel.forEach(vms, vm -> vm.props = new LsProps(
+                qubes.call(vm.name(), "admin.vm.property.GetAll", null, null)));
         vms = new LsFilters(this, qubes).apply(vms);
         Map<String, LsQube> byName = new LinkedHashMap<>();
         for (LsQube vm : vms) {
