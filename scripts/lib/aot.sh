@@ -12,7 +12,8 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 cp="$root/build/lib/*"
-opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off)
+opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off
+    -XX:-UsePerfData -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider)
 only=" $* "
 mkdir -p "$root/build/aot"
 if [[ $# -eq 0 ]]; then

@@ -250,6 +250,16 @@ public final class QvmLs extends QubesTool {
         return LsColumns.FORMATS.get(fmt);
     }
 
-    /** Sorts qube entries by name, as Python sorts qube objects. */
-    static final Comparator<LsQube> BY_NAME = Comparator.comparing(LsQube::name);
+    /**
+     * Sorts qube entries by name, as Python sorts qube objects. A class, not a method
+     * reference: {@code Comparator.comparing} spins a lambda class at every start.
+     */
+    static final Comparator<LsQube> BY_NAME = new ByName();
+
+    private static final class ByName implements Comparator<LsQube> {
+        @Override
+        public int compare(LsQube a, LsQube b) {
+            return a.name().compareTo(b.name());
+        }
+    }
 }
