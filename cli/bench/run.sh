@@ -6,6 +6,8 @@
 #   QUBES_CLIENT_SRC=/tmp/qcac cli/bench/run.sh
 #                                          # also the real one, from a checkout of
 #                                          # QubesOS/qubes-core-admin-client you provide
+#   BEFORE=/work/main/bin/qvm-ls cli/bench/run.sh
+#                                          # also another build's qvm-ls
 #
 # Needs scripts/build.sh to have run (bin/ tools and build/lib), python3 to create the
 # qubes quickly, and hyperfine if installed (else a plain loop). Prints a Markdown table,
@@ -70,6 +72,11 @@ commands=("$root/bin/qvm-ls" "$root/bin/qvm-ls --raw-list" "$root/bin/qvm-ls --h
     "$java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -version")
 names=("qubicle qvm-ls" "qubicle qvm-ls --raw-list" "qubicle qvm-ls --help (picocli path)"
     "bare JVM: java -version (the floor)")
+if [[ -n "${BEFORE:-}" ]]; then
+    # Another build's qvm-ls (e.g. BEFORE=/work/main/bin/qvm-ls), for a before/after figure.
+    commands+=("$BEFORE")
+    names+=("qvm-ls of $BEFORE")
+fi
 if [[ -n "${QUBES_CLIENT_SRC:-}" ]]; then
     # A wrapper made at run time: the real client, pointed at our socket (admin-api.md §1.5).
     mkdir -p "$scratch/real" "$scratch/meta/qubesadmin-0.dist-info"
