@@ -35,6 +35,7 @@ public final class Daemon implements AutoCloseable {
     private final LifecycleService lifecycle;
     private ExecServer exec;
     private VolumeData volumeData;
+    private PoolStorage poolStorage;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -89,6 +90,7 @@ public final class Daemon implements AutoCloseable {
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
             d.volumeData = volumeData;
+            d.poolStorage = lc.storage() instanceof PoolStorage ps ? ps : null;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -151,6 +153,9 @@ public final class Daemon implements AutoCloseable {
             exec.close();
         }
         lifecycle.close();
+        if (poolStorage != null) {
+            poolStorage.close();
+        }
         try {
             lock.close();
         } catch (IOException e) {
