@@ -37,6 +37,7 @@ public final class Daemon implements AutoCloseable {
     private VolumeData volumeData;
     private PolicyServices policy;
     private org.qubicle.daemon.qrexec.Qrexec qrexec;
+    private PoolStorage poolStorage;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -101,6 +102,7 @@ public final class Daemon implements AutoCloseable {
             d.volumeData = volumeData;
             d.policy = policy;
             d.qrexec = qrexec;
+            d.poolStorage = lc.storage() instanceof PoolStorage ps ? ps : null;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -176,6 +178,9 @@ public final class Daemon implements AutoCloseable {
             qrexec.close();
         }
         lifecycle.close();
+        if (poolStorage != null) {
+            poolStorage.close();
+        }
         try {
             lock.close();
         } catch (IOException e) {

@@ -301,8 +301,14 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
         }
     }
 
+    /** Lets background copies (precache after a commit) finish, then drops the namespace handles. */
     @Override
     public void close() {
+        try {
+            volumes.awaitBackgroundWork();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         namespaces.close();
     }
 }
