@@ -57,6 +57,7 @@ class BackupPoolIntegrationTest {
     AdminClient c;
     Path passFile;
     LeakCheck.Snapshot before;
+    byte[] blob;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -129,7 +130,7 @@ class BackupPoolIntegrationTest {
         Path tree = root.resolve("tree/home/user");
         Files.createDirectories(tree);
         Files.writeString(tree.resolve("hello.txt"), "hello from the pool\n");
-        byte[] blob = new byte[3 << 20];
+        blob = new byte[3 << 20];
         new java.util.Random(5).nextBytes(blob);
         Files.write(tree.resolve("blob.bin"), blob);
         Path img = root.resolve("priv.img");
