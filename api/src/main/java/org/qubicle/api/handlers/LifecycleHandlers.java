@@ -23,7 +23,7 @@ import org.qubicle.model.exc.ProtocolError;
  */
 public final class LifecycleHandlers {
     /** Methods declared here that replace a standard declaration of the same name. */
-    private static final Set<String> OVERRIDES = Set.of("admin.vm.CurrentState");
+    private static final Set<String> OVERRIDES = Set.of("admin.vm.CurrentState", "admin.vm.Remove");
 
     private LifecycleHandlers() {
     }
@@ -48,6 +48,10 @@ public final class LifecycleHandlers {
 
         /** Creates an unnamed disposable from {@code dvm} for {@code caller}; returns its name. */
         String createDisposable(Qube dvm, Qube caller);
+
+        /** Deletes the files of {@code q}, which was just removed from the model. */
+        default void removed(Qube q) {
+        }
     }
 
     /** The standard table plus the lifecycle calls served by {@code lifecycle}. */
@@ -58,6 +62,13 @@ public final class LifecycleHandlers {
                 b.add(m);
             }
         }
+        // As qubesd: the model refuses first (running, in use); only then are the volumes deleted.
+        b.add("admin.vm.Remove", NONE, ApiMethod.Payload.NONE, ANY, WRITE, call -> {
+            Qube q = call.dest();
+            call.app().remove(q);
+            lifecycle.removed(q);
+            return "";
+        });
         b.add("admin.vm.Start", NONE, ApiMethod.Payload.NONE, ANY, READ, call -> {
             lifecycle.start(call.dest());
             return "";

@@ -348,6 +348,16 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         return Disposables.create(app, dvm, caller);
     }
 
+    /** A removed qube's volumes go with it, so a new qube of that name starts empty. */
+    @Override
+    public void removed(Qube q) {
+        try {
+            storage.remove(q);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "removing the files of " + q.name() + " failed", e);
+        }
+    }
+
     private Optional<QubeStats> stats(RunningQube rq) {
         try {
             return Optional.of(driver.stats(rq));

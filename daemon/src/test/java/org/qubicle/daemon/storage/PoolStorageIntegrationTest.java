@@ -157,6 +157,8 @@ class PoolStorageIntegrationTest {
         // the file on disk is in-qube uid 1000, as in Qubes
         shutdown("swork");
         assertTrue(Files.isRegularFile(lib("appvms/swork/private.img")));
+        call("swork", "admin.vm.Remove", null, null);
+        assertFalse(Files.exists(lib("appvms/swork")), "a removed qube's volumes go with it");
     }
 
     private static long allocated(Path p) throws Exception {
