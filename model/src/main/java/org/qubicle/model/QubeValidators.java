@@ -71,7 +71,7 @@ final class QubeValidators {
             }
         }
         if (q.powerState().isStarted() && !n.powerState().isStarted()) {
-            throw new QubesVMNotStartedError("Cannot dynamically attach to stopped NetVM: " + v);
+            throw new QubesVMNotStartedError("Cannot dynamically attach to stopped qube " + v);
         }
         return v;
     }
