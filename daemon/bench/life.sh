@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lifecycle benchmark (not a test; never asserts timings). Run as root after scripts/build.sh:
-#   daemon/bench/life.sh [ROUNDS] [CAPACITY]
+#   daemon/bench/life.sh [ROUNDS] [CAPACITY] [CHURN]
 # Measures, each beside a bare `bwrap --unshare-all --ro-bind / / true` in the same run:
 #  - disposable round trip `qvm-run --dispvm -- true`: at the server (daemon log, request
 #    to exit code) and as CLI wall time
@@ -11,6 +11,7 @@
 set -euo pipefail
 ROUNDS=${1:-20}
 CAPACITY=${2:-300}
+CHURN=${3:-300}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=$here/bin
 export QUBES_ROOT=$(mktemp -d /tmp/qubicle-lifebench.XXXX)
@@ -40,7 +41,7 @@ echo "bare bwrap --unshare-all --ro-bind / / true: median $bare ms ($ROUNDS runs
 "$B/qvm-prefs" dvm template_for_dispvms True
 "$B/qubes-prefs" default_dispvm dvm
 
-cli_disp=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-run" --dispvm -- true; done | median)
+cli_disp=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-run" -q --dispvm -- true; done | median)
 srv_disp=$(grep -o 'exec in disp[0-9]*: exit 0 after [0-9.]* ms' "$log" | awk '{print $(NF-1)}' | median)
 echo "qvm-run --dispvm -- true: server median $srv_disp ms, CLI wall median $cli_disp ms ($ROUNDS runs)"
 
@@ -58,7 +59,7 @@ echo "bare bwrap again: median $bare ms"
 
 python3 "$here/daemon/bench/life_api.py" capacity "$QUBES_ROOT" "$CAPACITY"
 python3 "$here/daemon/bench/life_api.py" killall "$QUBES_ROOT"
-python3 "$here/daemon/bench/life_api.py" churn "$QUBES_ROOT" 300
+python3 "$here/daemon/bench/life_api.py" churn "$QUBES_ROOT" "$CHURN"
 echo "left after churn: $(ls "$QUBES_ROOT/var/lib/qubes/appvms" | grep -c '^disp' || true) disposable dirs," \
      "$(grep -c qubicle-lifebench /proc/mounts || true) mounts," \
      "$(ps -eo args | grep -c '[q]ubicle-lifebench' || true) processes"
