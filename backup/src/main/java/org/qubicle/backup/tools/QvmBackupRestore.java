@@ -134,7 +134,7 @@ public final class QvmBackupRestore implements Callable<Integer> {
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
             Path staging = Files.createTempDirectory(tmp, "qvm-backup-restore-");
             ProgressBar importBar = new ProgressBar(err, "Importing", !quiet);
-            new Restorer(api, err, verbose).restore(reader, plan, staging, importBar);
+            new Restorer(api, err, verbose).restore(reader, plan, staging, readBar::done, importBar);
             readBar.done();
             out.println("-> Done.");
             return 0;

@@ -47,11 +47,13 @@ final class Restorer {
     }
 
     /** Runs the whole restore; {@code staging} is removed afterwards in every case. */
-    void restore(BackupReader reader, RestorePlan plan, Path staging, ProgressBar importBar) throws IOException {
+    void restore(BackupReader reader, RestorePlan plan, Path staging, Runnable extracted, ProgressBar importBar)
+            throws IOException {
         List<RestorePlan.Item> todo = plan.restoring();
         List<String> names = todo.stream().map(it -> it.source.name()).toList();
         try {
             List<RestoredFile> files = names.isEmpty() ? List.of() : reader.extract(staging, names);
+            extracted.run();
             try {
                 apply(todo, files, staging, reader.labels(), importBar);
             } catch (RuntimeException | IOException e) {

@@ -24,6 +24,7 @@ import org.qubicle.model.Qubes;
 import org.qubicle.model.event.Notice;
 import org.qubicle.model.exc.BackupCancelledError;
 import org.qubicle.model.exc.QubesException;
+import org.qubicle.model.exc.StoragePoolException;
 import org.qubicle.model.storage.VolumeConfig;
 import org.qubicle.store.FirewallXml;
 
@@ -99,8 +100,19 @@ final class BackupRun implements Runnable {
                 Map<String, BackupSource> files = new LinkedHashMap<>();
                 for (VolumeConfig v : it.volumes()) {
                     VolumeData.VolumeImage img;
-                    synchronized (app.lock()) {
-                        img = volumes.snapshot(it.qube(), v.name());
+                    try {
+                        synchronized (app.lock()) {
+                            img = volumes.snapshot(it.qube(), v.name());
+                        }
+                    } catch (StoragePoolException e) {
+                        // A volume that never received data (a qube never started) has no image
+                        // yet: nothing to back up, and the restored qube gets a fresh volume too.
+                        if (String.valueOf(e.getMessage()).startsWith("Missing image file")) {
+                            LOG.info("backup " + profile.name() + ": " + it.name() + ":" + v.name()
+                                    + " has no data yet, not stored");
+                            continue;
+                        }
+                        throw e;
                     }
                     images.add(img);
                     files.put(v.name() + ".img", BackupSource.image(img.path()));

@@ -177,6 +177,9 @@ class BackupPoolIntegrationTest {
         a.remove("prop.netvm");
         a.remove("prop.name");
         b.remove("prop.name");
+        // Derived from the netvm, which differs (bnet1 has its own address).
+        a.keySet().removeIf(k -> k.contains("gateway"));
+        b.keySet().removeIf(k -> k.contains("gateway"));
         assertEquals(a, b);
         assertEquals(sha256(export("bwork", "private")), sha256(export("bwork1", "private")));
     }
