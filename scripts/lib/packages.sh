@@ -12,6 +12,7 @@ qubicle_packages=(
     mmdebstrap       # the debian-12 template
     scrypt           # the emergency restore procedure of backups, in tests
     xz-utils zstd    # backup compression filters
+    libdeflate0      # fast gzip for backups (zlib is the fallback)
     graphviz         # qrexec-policy-graph --output FILE.png
     python3          # the policy conformance checker
 )
