@@ -117,11 +117,11 @@ final class AgentRuntime {
             out = Files.createTempDirectory("qubicle-aot");
             List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
                     "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
-                    "--bind", out.toString(), "/out", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", out.toString(), "/tmp/aot-out",
                     "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
                     MOUNT + "/jdk/bin/java"));
             cmd.addAll(List.of(JVM_FLAGS.split(" ")));
-            cmd.addAll(List.of("-XX:AOTCacheOutput=/out/agent.aot", "-cp", classPath, "org.qubicle.qrexec.agent.Main",
+            cmd.addAll(List.of("-XX:AOTCacheOutput=/tmp/aot-out/agent.aot", "-cp", classPath, "org.qubicle.qrexec.agent.Main",
                     "aot-training"));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());
