@@ -92,6 +92,8 @@ public final class QrexecBench {
                 } catch (RuntimeException e) {
                     // not running
                 }
+                // and whatever the API could not stop, directly
+                daemon.lifecycle().handle(q).ifPresent(rq -> daemon.lifecycle().driver().kill(rq));
             }
             daemon.close();
             try (var s = Files.walk(root)) {

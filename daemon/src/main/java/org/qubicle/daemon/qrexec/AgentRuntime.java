@@ -59,7 +59,7 @@ final class AgentRuntime {
     private final Path jdk;
     private String loader;
     private String classPath;
-    static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xmx256m"
+    static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx256m -Xlog:disable"
             + " -Djdk.lang.Process.launchMechanism=FORK";
 
     AgentRuntime(Path dir, Path jdk) {
@@ -115,17 +115,14 @@ final class AgentRuntime {
         Path out = null;
         try {
             out = Files.createTempDirectory("qubicle-aot");
-            List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
-                    "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
-                    "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", out.toString(), "/tmp/aot-out",
-                    "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
-                    MOUNT + "/jdk/bin/java"));
-            cmd.addAll(List.of(JVM_FLAGS.split(" ")));
-            cmd.addAll(List.of("-XX:AOTCacheOutput=/tmp/aot-out/agent.aot", "-cp", classPath, "org.qubicle.qrexec.agent.Main",
-                    "aot-training"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0 || !Files.exists(out.resolve("agent.aot"))) {
+            // Two steps (record, then create), both through our loader: the one-step
+            // AOTCacheOutput forks $JAVA_HOME/bin/java, which needs the host's own loader.
+            String conf = "/tmp/aot-out/agent.aotconf";
+            String log = aotStep(out, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf, "-cp", classPath,
+                    "org.qubicle.qrexec.agent.Main", "aot-training"))
+                    + aotStep(out, List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf,
+                    "-XX:AOTCache=/tmp/aot-out/agent.aot", "-cp", classPath));
+            if (!Files.exists(out.resolve("agent.aot"))) {
                 LOG.warning("AOT training for the in-qube tools failed; they start without a cache: " + log);
                 return;
             }
@@ -148,6 +145,21 @@ final class AgentRuntime {
                 }
             }
         }
+    }
+
+    /** One JVM run in a bubblewrap view with the qubes' paths; returns its output. */
+    private String aotStep(Path out, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
+                "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
+                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", out.toString(), "/tmp/aot-out",
+                "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
+                MOUNT + "/jdk/bin/java"));
+        cmd.addAll(List.of(JVM_FLAGS.split(" ")));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return log;
     }
 
     /** The class path inside the qube. */
