@@ -6,9 +6,12 @@
 #   QUBES_CLIENT_SRC=/tmp/qcac cli/bench/run.sh
 #                                          # also the real one, from a checkout of
 #                                          # QubesOS/qubes-core-admin-client you provide
+#   BEFORE=/work/main/bin/qvm-ls cli/bench/run.sh
+#                                          # also another build's qvm-ls
 #
 # Needs scripts/build.sh to have run (bin/ tools and build/lib), python3 to create the
-# qubes quickly, and hyperfine if installed (else a plain loop). Prints a Markdown table.
+# qubes quickly, and hyperfine if installed (else a plain loop). Prints a Markdown table,
+# with a bare JVM start beside the tools as the floor of any Java tool on this machine.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${N:-1000}
@@ -64,8 +67,16 @@ for i in range(n - 3):
 print(f"bench: {len(call('admin.vm.List', '', 'dom0').splitlines())} qubes", file=sys.stderr)
 PY
 
-commands=("$root/bin/qvm-ls" "$root/bin/qvm-ls --raw-list" "$root/bin/qvm-ls --help")
-names=("qubicle qvm-ls" "qubicle qvm-ls --raw-list" "qubicle qvm-ls --help (start-up only)")
+java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+commands=("$root/bin/qvm-ls" "$root/bin/qvm-ls --raw-list" "$root/bin/qvm-ls --help"
+    "$java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -version")
+names=("qubicle qvm-ls" "qubicle qvm-ls --raw-list" "qubicle qvm-ls --help (picocli path)"
+    "bare JVM: java -version (the floor)")
+if [[ -n "${BEFORE:-}" ]]; then
+    # Another build's qvm-ls (e.g. BEFORE=/work/main/bin/qvm-ls), for a before/after figure.
+    commands+=("$BEFORE")
+    names+=("qvm-ls of $BEFORE")
+fi
 if [[ -n "${QUBES_CLIENT_SRC:-}" ]]; then
     # A wrapper made at run time: the real client, pointed at our socket (admin-api.md §1.5).
     mkdir -p "$scratch/real" "$scratch/meta/qubesadmin-0.dist-info"
@@ -100,6 +111,7 @@ if command -v hyperfine >/dev/null; then
     hyperfine --style basic --warmup 2 --runs "$runs" --export-markdown "$scratch/out.md" \
         "${args[@]}" >&2
     cat "$scratch/out.md"
+    echo "bench: load average after $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 else
     echo "| command | mean [s] |"
     echo "|:---|---:|"

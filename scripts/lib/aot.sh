@@ -4,13 +4,21 @@
 # what users do: when the daemon is built, each tool is trained against a temporary
 # daemon on a scratch root holding a few qubes; otherwise `--help` is the fallback.
 # Missing caches only make start-up slower. The JVM options must match bin/qubicle-launcher.
+#
+#   scripts/lib/aot.sh             # every tool in bin/tools.tsv
+#   scripts/lib/aot.sh qvm-ls ...  # only these (their jars must not have changed since the
+#                                  # other caches were made, or those are stale anyway)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 cp="$root/build/lib/*"
-opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off)
+opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off
+    -XX:-UsePerfData -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider)
+only=" $* "
 mkdir -p "$root/build/aot"
-rm -f "$root/build/aot"/*.aot
+if [[ $# -eq 0 ]]; then
+    rm -f "$root/build/aot"/*.aot
+fi
 
 scratch=$(mktemp -d /tmp/qubicle-aot.XXXXXX)
 daemon_pid=
@@ -78,6 +86,8 @@ rm -f "$scratch.log"
 
 while IFS=$'\t' read -r tool main; do
     [[ -z "$tool" || "$tool" == qubesd ]] && continue
+    [[ $# -eq 0 || "$only" == *" $tool "* ]] || continue
+    rm -f "$root/build/aot/$tool.aot"
     args="--help"
     if $live && [[ -v "training[$tool]" ]]; then
         args=${training[$tool]}

@@ -49,6 +49,7 @@ public final class BackupReader implements Closeable {
     private final KdfLimiter kdf;
     private BackupHeader header;
     private List<BackupQube> qubes;
+    private java.util.Map<String, String> labels;
     private boolean consumed;
 
     private BackupReader(InputStream in, Passphrase pass, ReaderOptions opts) {
@@ -84,6 +85,11 @@ public final class BackupReader implements Closeable {
     /** Every domain of the backup's qubes.xml, backed up or not. */
     public List<BackupQube> qubes() {
         return qubes;
+    }
+
+    /** The labels of the backup's qubes.xml: name to colour ({@code 0xcc0000}). */
+    public java.util.Map<String, String> labels() {
+        return labels;
     }
 
     /** The qubes whose files are in the backup. */
@@ -177,7 +183,9 @@ public final class BackupReader implements Closeable {
         byte[] xmlEnc = new byte[(int) m.size()];
         tar.readData(xmlEnc, 0);
         byte[] xmlTar = kdf.decrypt(pass.chunkKey(header.backupId(), "qubes.xml.000"), xmlEnc, "qubes.xml.000.enc");
-        qubes = BackupQubesXml.parse(readQubesXml(xmlTar));
+        byte[] xml = readQubesXml(xmlTar);
+        qubes = BackupQubesXml.parse(xml);
+        labels = BackupQubesXml.labels(xml);
     }
 
     private byte[] readQubesXml(byte[] tarBytes) throws IOException {

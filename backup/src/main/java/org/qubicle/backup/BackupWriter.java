@@ -43,6 +43,18 @@ public final class BackupWriter {
     public record BackupResult(String backupId, List<String> members) {}
 
     public BackupResult write(byte[] qubesXml, List<BackupEntry> entries, OutputStream out) throws IOException {
+        return write(qubesXml, entries, out, BackupProgress.NONE);
+    }
+
+    /** As {@link #write(byte[], List, OutputStream)}, reporting progress as it goes. */
+    public BackupResult write(byte[] qubesXml, List<BackupEntry> entries, OutputStream out, BackupProgress progress)
+            throws IOException {
+        long total = 0;
+        for (BackupEntry e : entries) {
+            total += e.declaredSize();
+        }
+        long done = 0;
+        progress.update(0, total);
         Set<String> paths = new HashSet<>();
         for (BackupEntry e : entries) {
             if (!paths.add(e.backupPath())) {
@@ -81,13 +93,18 @@ public final class BackupWriter {
                 for (Map.Entry<String, BackupSource> f : e.files().entrySet()) {
                     String name = e.backupPath() + f.getKey();
                     p.beginFile(name);
-                    InnerTarWriter inner = new InnerTarWriter(p, mtime);
+                    long size = f.getValue().size();
+                    InnerTarWriter inner = new InnerTarWriter(
+                            progress == BackupProgress.NONE ? p : new CountingStream(p, progress, done, size, total),
+                            mtime);
                     switch (f.getValue()) {
                         case BackupSource.Image img -> inner.writeSparseFile(name, img.path());
                         case BackupSource.Bytes b -> inner.writeBytes(name, b.bytes());
                     }
                     inner.finish();
                     int chunks = p.endFile();
+                    done += size;
+                    progress.update(done, total);
                     for (int i = 0; i < chunks; i++) {
                         members.add(name + "." + String.format("%03d", i) + ".enc");
                     }

@@ -37,6 +37,11 @@ public final class Passphrase {
         return ScryptContainer.keyBytes(backupId + "!" + chunkName + "!" + value);
     }
 
+    /** The passphrase itself, for a profile file that qubesd reads (mode 0600). */
+    public String reveal() {
+        return value;
+    }
+
     @Override
     public String toString() {
         return "Passphrase[***]";

@@ -3,6 +3,7 @@ package org.qubicle.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.qubicle.api.client.PropertyValue;
 import org.qubicle.model.exc.QubesFeatureNotFoundError;
 
 /** The filtering options of qvm-ls, applied in the order of {@code qvm_ls.py}. */
@@ -104,7 +105,7 @@ final class LsFilters {
 
     /** Python's {@code str(getattr(vm, key, None))}. */
     private static String pyStr(LsQube vm, String key) {
-        var v = vm.props.get(key);
+        PropertyValue v = vm.props.get(key);
         if (v == null || (v.value().isEmpty() && !v.type().equals("str"))) {
             return "None";
         }

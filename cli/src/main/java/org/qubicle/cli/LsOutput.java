@@ -56,11 +56,8 @@ final class LsOutput {
             String key = o.sort.toUpperCase(Locale.ROOT);
             int index = heads.indexOf(key);
             if (index >= 0) {
-                Comparator<List<String>> cmp = LsColumns.NUMERIC.contains(key)
-                        ? Comparator.comparingLong(r -> numeric(r.get(index)))
-                        : Comparator.comparing(r -> o.ignoreCase
-                                ? r.get(index).toUpperCase(Locale.ROOT) : r.get(index));
-                rows.sort(o.reverse ? cmp.reversed() : cmp);
+                rows.sort(new RowOrder(index, LsColumns.NUMERIC.contains(key), o.ignoreCase,
+                        o.reverse));
             }
             table.addAll(rows);
         }
@@ -77,6 +74,39 @@ final class LsOutput {
             row.add(cell);
         }
         return row;
+    }
+
+    /**
+     * The {@code --sort} order of table rows. A class rather than Comparator's combinators,
+     * whose lambdas are spun into classes at each start (the default sorts by NAME).
+     */
+    private static final class RowOrder implements Comparator<List<String>> {
+        private final int index;
+        private final boolean numeric;
+        private final boolean ignoreCase;
+        private final boolean reverse;
+
+        RowOrder(int index, boolean numeric, boolean ignoreCase, boolean reverse) {
+            this.index = index;
+            this.numeric = numeric;
+            this.ignoreCase = ignoreCase;
+            this.reverse = reverse;
+        }
+
+        @Override
+        public int compare(List<String> a, List<String> b) {
+            return reverse ? order(b, a) : order(a, b);
+        }
+
+        private int order(List<String> a, List<String> b) {
+            String x = a.get(index);
+            String y = b.get(index);
+            if (numeric) {
+                return Long.compare(numeric(x), numeric(y));
+            }
+            return ignoreCase ? x.toUpperCase(Locale.ROOT).compareTo(y.toUpperCase(Locale.ROOT))
+                    : x.compareTo(y);
+        }
     }
 
     private static long numeric(String field) {

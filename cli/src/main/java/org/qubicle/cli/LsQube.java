@@ -9,7 +9,8 @@ import org.qubicle.model.exc.QubesException;
 /** One qube as qvm-ls sees it: the list entry, its properties, and data fetched on demand. */
 final class LsQube {
     final QubeEntry entry;
-    Map<String, PropertyValue> props = Map.of();
+    /** The GetAll answer; {@link LsProps#NONE} until fetched. */
+    LsProps props = LsProps.NONE;
     private List<String> tags;
     private Map<String, Map<String, String>> volumes;
     private Map<String, String> state;

@@ -1,5 +1,6 @@
 package org.qubicle.cli;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -135,8 +136,35 @@ public final class QvmLs extends QubesTool {
             description = "Zero or more qube names (wildcards allowed).")
     List<String> names = new ArrayList<>();
 
+    /** Set when run without picocli ({@link QvmLsFast}); else picocli's streams. */
+    private PrintWriter out;
+    private PrintWriter err;
+
     public static void main(String[] args) {
-        ToolRunner.main(new QvmLs(), args);
+        // The common command lines skip picocli (see QvmLsArgs); the rest, help and usage
+        // errors included, go through it as in every other tool.
+        PrintWriter out = new PrintWriter(System.out, false);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = QvmLsFast.execute(new QvmLs(), args, out, err);
+        if (code == QvmLsFast.USE_PICOCLI) {
+            ToolRunner.main(new QvmLs(), args);
+        }
+        System.exit(code);
+    }
+
+    void streams(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    PrintWriter out() {
+        return out != null ? out : super.out();
+    }
+
+    @Override
+    PrintWriter err() {
+        return err != null ? err : super.err();
     }
 
     @Override
@@ -185,7 +213,8 @@ public final class QvmLs extends QubesTool {
             vms.add(new LsQube(e));
         }
         // One GetAll per qube, as the real tool does with its cache on.
-        Parallel.forEach(vms, vm -> vm.props = qubes.properties(vm.name()));
+        Parallel.forEach(vms, vm -> vm.props = new LsProps(
+                qubes.call(vm.name(), "admin.vm.property.GetAll", null, null)));
         vms = new LsFilters(this, qubes).apply(vms);
         Map<String, LsQube> byName = new LinkedHashMap<>();
         for (LsQube vm : vms) {
@@ -221,6 +250,16 @@ public final class QvmLs extends QubesTool {
         return LsColumns.FORMATS.get(fmt);
     }
 
-    /** Sorts qube entries by name, as Python sorts qube objects. */
-    static final Comparator<LsQube> BY_NAME = Comparator.comparing(LsQube::name);
+    /**
+     * Sorts qube entries by name, as Python sorts qube objects. A class, not a method
+     * reference: {@code Comparator.comparing} spins a lambda class at every start.
+     */
+    static final Comparator<LsQube> BY_NAME = new ByName();
+
+    private static final class ByName implements Comparator<LsQube> {
+        @Override
+        public int compare(LsQube a, LsQube b) {
+            return a.name().compareTo(b.name());
+        }
+    }
 }

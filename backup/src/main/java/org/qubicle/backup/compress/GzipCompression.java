@@ -27,6 +27,10 @@ record GzipCompression(int level) implements Compression {
     @Override
     public byte[] compressBlock(byte[] b, int off, int len) {
         int lvl = incompressible(b, off, len) ? Deflater.NO_COMPRESSION : level;
+        var native_ = Libdeflate.get();
+        if (native_.isPresent()) {
+            return native_.get().compress(b, off, len, lvl);
+        }
         Deflater d = new Deflater(lvl, true);
         try {
             d.setInput(b, off, len);

@@ -28,12 +28,25 @@ public final class BackupQubesXml {
 
     private BackupQubesXml() {}
 
+    /** The labels, name to colour, of a qubes.xml that {@link #parse} accepted. */
+    public static Map<String, String> labels(byte[] untrusted) {
+        Element root = document(untrusted).getDocumentElement();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Element l : children(child(root, "labels"), "label")) {
+            out.put(l.getTextContent(), l.getAttribute("color"));
+        }
+        return out;
+    }
+
     /** Parses and validates; every failure is a {@link BackupCorruptedError}. */
     public static List<BackupQube> parse(byte[] untrusted) {
+        return parseDoc(document(untrusted));
+    }
+
+    private static Document document(byte[] untrusted) {
         if (untrusted.length > MAX_SIZE) {
             throw new BackupCorruptedError("qubes.xml in backup too large");
         }
-        Document doc;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
@@ -44,10 +57,13 @@ public final class BackupQubesXml {
             f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             DocumentBuilder b = f.newDocumentBuilder();
             b.setErrorHandler(null);
-            doc = b.parse(new ByteArrayInputStream(untrusted));
+            return b.parse(new ByteArrayInputStream(untrusted));
         } catch (Exception e) {
             throw new BackupCorruptedError("qubes.xml in backup is not valid XML: " + e.getMessage());
         }
+    }
+
+    private static List<BackupQube> parseDoc(Document doc) {
         Element root = doc.getDocumentElement();
         if (!root.getTagName().equals("qubes")) {
             throw new BackupCorruptedError("qubes.xml in backup: root element is not <qubes>");
@@ -128,7 +144,8 @@ public final class BackupQubesXml {
         Map<String, String> m = new LinkedHashMap<>();
         if (parent != null) {
             for (Element e : children(parent, tag)) {
-                m.put(e.getAttribute("name"), e.getTextContent());
+                // qubesd saves references (the label) as ref="label-N"; Core3Qubes reads both.
+                m.put(e.getAttribute("name"), e.hasAttribute("ref") ? e.getAttribute("ref") : e.getTextContent());
             }
         }
         return m;

@@ -1,0 +1,76 @@
+package org.qubicle.cli;
+
+import org.qubicle.api.client.PropertyValue;
+import org.qubicle.model.exc.QubesException;
+
+/**
+ * One qube's {@code admin.vm.property.GetAll} answer, parsed only for the properties asked
+ * for. qvm-ls fetches some fifty properties per qube and shows three of them by default;
+ * parsing all of a thousand qubes' into maps was most of the client's work.
+ *
+ * <p>Lookups give what {@link PropertyValue#parseAll} would: a line is
+ * {@code <name> <Get answer>} with {@code \\} and {@code \n} escaped, and of two lines
+ * with the same name the last counts. A malformed line throws when it is looked up.
+ */
+final class LsProps {
+    /** No answer (not fetched): every property absent. */
+    static final LsProps NONE = new LsProps("");
+
+    private final String untrusted;
+
+    LsProps(String untrustedGetAll) {
+        this.untrusted = untrustedGetAll;
+    }
+
+    boolean isEmpty() {
+        return untrusted.isEmpty();
+    }
+
+    /** The property, or null when the answer has no line for it. */
+    PropertyValue get(String name) {
+        int start = lineOf(name);
+        if (start < 0) {
+            return null;
+        }
+        int end = untrusted.indexOf('\n', start);
+        String rest = untrusted.substring(start + name.length() + 1, end < 0 ? untrusted.length() : end);
+        return PropertyValue.parseGet(unescape(rest));
+    }
+
+    /** Where the last line for {@code name} starts, or -1. */
+    private int lineOf(String name) {
+        if (name.isEmpty() || name.indexOf('\n') >= 0 || name.indexOf(' ') >= 0) {
+            return -1;
+        }
+        String key = "\n" + name + " ";
+        int at = untrusted.lastIndexOf(key);
+        if (at >= 0) {
+            return at + 1;
+        }
+        return untrusted.startsWith(name + " ") ? 0 : -1;
+    }
+
+    /** Undoes GetAll's escaping; only {@code \\} and {@code \n} exist. */
+    private static String unescape(String text) {
+        if (text.indexOf('\\') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                char n = text.charAt(++i);
+                if (n == 'n') {
+                    out.append('\n');
+                } else if (n == '\\') {
+                    out.append('\\');
+                } else {
+                    throw new QubesException("Invalid escape sequence in property value");
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

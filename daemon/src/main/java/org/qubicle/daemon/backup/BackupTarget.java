@@ -1,0 +1,150 @@
+package org.qubicle.daemon.backup;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import org.qubicle.driver.QubeProcess;
+import org.qubicle.model.Qube;
+import org.qubicle.model.exc.QubesException;
+
+/**
+ * Where a backup's bytes go: a file on the host (dom0), or the standard input of a
+ * command in a qube, as Qubes' {@code qubes.Backup} service does it.
+ */
+sealed interface BackupTarget extends AutoCloseable {
+    OutputStream out();
+
+    /** The backup is complete: flush, and check that the receiver took it. */
+    void finish() throws IOException;
+
+    /** The backup failed or was cancelled: remove what was written, stop the receiver. */
+    void abort();
+
+    /** A short description for logs and messages. */
+    String describe();
+
+    @Override
+    default void close() {
+    }
+
+    /**
+     * A host file. A directory gets {@code qubes-YYYY-MM-DDTHHMMSS} inside it, as qvm-backup
+     * names it; anything else is the file itself (replaced).
+     */
+    static BackupTarget file(Path untrustedPath) throws IOException {
+        Path p = untrustedPath;
+        if (Files.isDirectory(p)) {
+            p = p.resolve("qubes-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss")));
+        }
+        return new FileTarget(p, new BufferedOutputStream(Files.newOutputStream(p, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 20));
+    }
+
+    /**
+     * A qube: its {@code /etc/qubes-rpc/qubes.Backup} if it has one, else the same logic
+     * inline. The first line of input is the location: a directory (the backup becomes
+     * {@code qubes-backup-<date>} in it) or a command whose input is the backup
+     * ({@code cat > /path/file}, {@code ssh host 'cat > x'}).
+     */
+    static BackupTarget qube(QubeCommands commands, Qube q, String location) throws IOException {
+        if (location.contains("\n") || location.contains("\r") || location.contains("\0")) {
+            throw new QubesException("Invalid backup destination path");
+        }
+        QubeProcess p = commands.run(q, SERVICE);
+        // Upstream's service chats on stdout ("Starting Backup"); keep the pipe from filling.
+        Thread.ofVirtual().start(() -> {
+            try (InputStream o = p.stdout()) {
+                o.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // the process is gone
+            }
+        });
+        OutputStream in = p.stdin();
+        in.write((location + "\n").getBytes(StandardCharsets.UTF_8));
+        return new QubeTarget(q.name(), p, new BufferedOutputStream(in, 1 << 20));
+    }
+
+    /** qubes.Backup as in qubes-core-agent-linux, in POSIX sh. */
+    String SERVICE = """
+            if [ -x /etc/qubes-rpc/qubes.Backup ]; then exec /etc/qubes-rpc/qubes.Backup; fi
+            IFS= read -r args || exit 1
+            if [ -d "$args" ]; then
+              exec cat > "$args/qubes-backup-$(date +'%Y-%m-%dT%H%M%S')"
+            fi
+            cmd=${args%% *}
+            if command -v "$cmd" >/dev/null 2>&1; then eval "$args"; else
+              echo "Invalid command or directory specified $args" >&2; exit 1; fi
+            """;
+
+    /** A host file. */
+    record FileTarget(Path path, OutputStream out) implements BackupTarget {
+        @Override
+        public void finish() throws IOException {
+            out.flush();
+            out.close();
+        }
+
+        @Override
+        public void abort() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // removing it is what matters
+            }
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // nothing better to do; the caller reports the backup's own error
+            }
+        }
+
+        @Override
+        public String describe() {
+            return path.toString();
+        }
+    }
+
+    /** The input of the receiving command in a qube. */
+    record QubeTarget(String qube, QubeProcess process, OutputStream out) implements BackupTarget {
+        @Override
+        public void finish() throws IOException {
+            out.flush();
+            out.close();
+            String err;
+            try (InputStream e = process.stderr()) {
+                err = new String(e.readNBytes(4096), StandardCharsets.UTF_8).strip();
+            }
+            int code;
+            try {
+                code = process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            } finally {
+                process.close();
+            }
+            if (code != 0) {
+                throw new QubesException("Backup destination in " + qube + " failed (exit " + code + ")"
+                        + (err.isEmpty() ? "" : ": " + err));
+            }
+        }
+
+        @Override
+        public void abort() {
+            process.kill();
+            process.close();
+        }
+
+        @Override
+        public String describe() {
+            return qube;
+        }
+    }
+}
