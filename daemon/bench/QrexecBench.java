@@ -106,7 +106,7 @@ public final class QrexecBench {
 
     static void inQube(String vm, String script) throws Exception {
         RunningQube rq = daemon.lifecycle().handle(vm).orElseThrow();
-        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "sh", "-c", script))) {
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "sh", "-c", "PATH=$PATH:/run/qubicle/bin; " + script))) {
             p.stdin().close();
             p.stdout().transferTo(OutputStream.nullOutputStream());
             String err = new String(p.stderr().readAllBytes());
@@ -127,7 +127,9 @@ public final class QrexecBench {
         long[] t = new long[n];
         for (int i = -3; i < n; i++) {
             long t0 = System.nanoTime();
-            try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", cmd))) {
+            List<String> c = new ArrayList<>(List.of("sh", "-c", "PATH=$PATH:/run/qubicle/bin; exec \"$@\"", "sh"));
+            c.addAll(List.of(cmd));
+            try (QubeProcess p = daemon.lifecycle().driver().exec(rq, new ExecSpec("user", c, java.util.Map.of()))) {
                 p.stdin().close();
                 p.stdout().transferTo(OutputStream.nullOutputStream());
                 p.stderr().transferTo(OutputStream.nullOutputStream());
