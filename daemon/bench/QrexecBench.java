@@ -52,6 +52,12 @@ public final class QrexecBench {
             for (String q : List.of("bwork", "bvault")) {
                 a.callText("dom0", "admin.vm.Create.AppVM", "bmin", "name=" + q + " label=blue");
                 a.callText(q, "admin.vm.property.Set", "memory", "1000");
+                try {
+                    // pool storage: the 1 GiB file and its copy must fit in the private volume
+                    a.callText(q, "admin.vm.volume.Resize", "private", Long.toString(4L << 30));
+                } catch (RuntimeException e) {
+                    System.out.println("(no private volume resize: " + e.getMessage() + ")");
+                }
             }
             Files.writeString(root.resolve("etc/qubes/policy.d/30-bench.policy"),
                     "test.Nop * bwork bvault allow\nqubes.Filecopy * bwork bvault allow\n");
