@@ -52,9 +52,21 @@ public final class QrexecBench {
             for (String q : List.of("bwork", "bvault")) {
                 a.callText("dom0", "admin.vm.Create.AppVM", "bmin", "name=" + q + " label=blue");
                 a.callText(q, "admin.vm.property.Set", "memory", "1000");
+                try {
+                    // pool storage: the 1 GiB file and its copy must fit in the private volume
+                    a.callText(q, "admin.vm.volume.Resize", "private", Long.toString(4L << 30));
+                } catch (RuntimeException e) {
+                    System.out.println("(no private volume resize: " + e.getMessage() + ")");
+                }
             }
             Files.writeString(root.resolve("etc/qubes/policy.d/30-bench.policy"),
                     "test.Nop * bwork bvault allow\nqubes.Filecopy * bwork bvault allow\n");
+            // the in-qube tools' AOT cache is trained in the background at daemon start
+            Path aot = root.resolve("var/lib/qubes/qubicle-agent/lib/agent.aot");
+            for (int i = 0; i < 600 && !Files.exists(aot); i++) {
+                Thread.sleep(100);
+            }
+            System.out.println("AOT cache for the in-qube tools: " + (Files.exists(aot) ? "yes" : "no"));
             a.callText("bwork", "admin.vm.Start", "", "");
             a.callText("bvault", "admin.vm.Start", "", "");
 
@@ -86,6 +98,8 @@ public final class QrexecBench {
                 } catch (RuntimeException e) {
                     // not running
                 }
+                // and whatever the API could not stop, directly
+                daemon.lifecycle().handle(q).ifPresent(rq -> daemon.lifecycle().driver().kill(rq));
             }
             daemon.close();
             try (var s = Files.walk(root)) {
@@ -98,7 +112,7 @@ public final class QrexecBench {
 
     static void inQube(String vm, String script) throws Exception {
         RunningQube rq = daemon.lifecycle().handle(vm).orElseThrow();
-        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "sh", "-c", script))) {
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "sh", "-c", "PATH=$PATH:/run/qubicle/bin; " + script))) {
             p.stdin().close();
             p.stdout().transferTo(OutputStream.nullOutputStream());
             String err = new String(p.stderr().readAllBytes());
@@ -119,7 +133,9 @@ public final class QrexecBench {
         long[] t = new long[n];
         for (int i = -3; i < n; i++) {
             long t0 = System.nanoTime();
-            try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", cmd))) {
+            List<String> c = new ArrayList<>(List.of("sh", "-c", "PATH=$PATH:/run/qubicle/bin; exec \"$@\"", "sh"));
+            c.addAll(List.of(cmd));
+            try (QubeProcess p = daemon.lifecycle().driver().exec(rq, new ExecSpec("user", c, java.util.Map.of()))) {
                 p.stdin().close();
                 p.stdout().transferTo(OutputStream.nullOutputStream());
                 p.stderr().transferTo(OutputStream.nullOutputStream());

@@ -97,7 +97,7 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
         }
         return new QubeSpec(spec.name(), spec.index(), spec.rootfs(), spec.upperDir(), spec.privateDir(),
                 spec.memoryMiB(), spec.maxmemMiB(), spec.vcpus(), spec.pidsLimit(), spec.hostname(),
-                spec.runtimeDir(), Optional.of(a.netnsPath()));
+                spec.runtimeDir(), Optional.of(a.netnsPath()), spec.binds()); // keep qrexec's binds
     }
 
     @Override

@@ -39,6 +39,15 @@ import org.qubicle.qrexec.AskAgent;
 final class AgentRuntime {
     private static final Logger LOG = Logger.getLogger(AgentRuntime.class.getName());
     static final String MOUNT = "/usr/lib/qubicle";
+    /**
+     * Where the runtime goes when a qube's root cannot take the mount point (a read-only or
+     * idmapped pool root): the qube's own /run, where bubblewrap can make it. The tools are then
+     * in /run/qubicle/bin (not on PATH) and the services are found by the runner's last lookup
+     * directory, /run/qubicle/rpc.
+     */
+    static final String FALLBACK = "/run/qubicle";
+    /** Finds the runtime from the script's own real path, for both places. */
+    static final String SELF = "Q=$(dirname \"$(dirname \"$(readlink -f \"$0\")\")\")\n";
     /** Where each qube sees its agent socket's directory. */
     static final String SOCKET_DIR = "/run/qubicle-qrexec";
     static final List<String> TOOLS = List.of("qrexec-client-vm", "qvm-copy", "qvm-move", "qvm-copy-to-vm",
@@ -51,15 +60,15 @@ final class AgentRuntime {
             new String[] {"qubes.GetDate", "#!/bin/sh\n# qubicle: the qube's clock, UTC, ISO 8601\nexec date -u -Iseconds\n"},
             new String[] {"qubes.WaitForSession", "#!/bin/sh\n# qubicle: qubes have no GUI session to wait for yet\nexit 0\n"},
             new String[] {"qubes.Filecopy", "#!/bin/sh\n# qubicle: receive files into ~/QubesIncoming/$QREXEC_REMOTE_DOMAIN\n"
-                    + "exec " + MOUNT + "/bin/qfile-unpacker\n"},
+                    + SELF + "exec \"$Q/bin/qfile-unpacker\"\n"},
             new String[] {"qubes.OpenInVM", "#!/bin/sh\n# qubicle: open the received file, send it back if changed\n"
-                    + "exec " + MOUNT + "/bin/qopen-in-vm\n"});
+                    + SELF + "exec \"$Q/bin/qopen-in-vm\"\n"});
 
     private final Path dir;
     private final Path jdk;
     private String loader;
     private String classPath;
-    static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xmx256m"
+    static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx256m -Xlog:disable"
             + " -Djdk.lang.Process.launchMechanism=FORK";
 
     AgentRuntime(Path dir, Path jdk) {
@@ -98,12 +107,13 @@ final class AgentRuntime {
     private void writeLauncher(boolean aot) throws IOException {
         write(dir.resolve("bin/qubicle-agent"), "#!/bin/sh\n"
                 + "# qubicle in-qube tools: the host JDK through its own loader (works in any template)\n"
-                + "Q=" + MOUNT + "\n"
+                + SELF
                 + "tool=${0##*/}\n"
                 + "if [ \"$tool\" = qubicle-agent ]; then tool=$1; shift; fi\n"
+                // the AOT cache holds the class path it was trained with: only valid at MOUNT
+                + "A=; [ \"$Q\" = " + MOUNT + " ] && A=" + (aot ? "-XX:AOTCache=" + MOUNT + "/lib/agent.aot" : "") + "\n"
                 + "exec $Q/sys/" + loader + " --library-path $Q/sys $Q/jdk/bin/java " + JVM_FLAGS
-                + (aot ? " -XX:AOTCache=" + MOUNT + "/lib/agent.aot" : "")
-                + " -cp " + classPath + " org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
+                + " $A -cp $Q/lib/qubicle-qrexec.jar org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
     }
 
     /**
@@ -115,17 +125,14 @@ final class AgentRuntime {
         Path out = null;
         try {
             out = Files.createTempDirectory("qubicle-aot");
-            List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
-                    "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
-                    "--bind", out.toString(), "/out", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                    "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
-                    MOUNT + "/jdk/bin/java"));
-            cmd.addAll(List.of(JVM_FLAGS.split(" ")));
-            cmd.addAll(List.of("-XX:AOTCacheOutput=/out/agent.aot", "-cp", classPath, "org.qubicle.qrexec.agent.Main",
-                    "aot-training"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0 || !Files.exists(out.resolve("agent.aot"))) {
+            // Two steps (record, then create), both through our loader: the one-step
+            // AOTCacheOutput forks $JAVA_HOME/bin/java, which needs the host's own loader.
+            String conf = "/tmp/aot-out/agent.aotconf";
+            String log = aotStep(out, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf, "-cp", classPath,
+                    "org.qubicle.qrexec.agent.Main", "aot-training"))
+                    + aotStep(out, List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf,
+                    "-XX:AOTCache=/tmp/aot-out/agent.aot", "-cp", classPath));
+            if (!Files.exists(out.resolve("agent.aot"))) {
                 LOG.warning("AOT training for the in-qube tools failed; they start without a cache: " + log);
                 return;
             }
@@ -148,6 +155,21 @@ final class AgentRuntime {
                 }
             }
         }
+    }
+
+    /** One JVM run in a bubblewrap view with the qubes' paths; returns its output. */
+    private String aotStep(Path out, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
+                "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
+                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", out.toString(), "/tmp/aot-out",
+                "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
+                MOUNT + "/jdk/bin/java"));
+        cmd.addAll(List.of(JVM_FLAGS.split(" ")));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return log;
     }
 
     /** The class path inside the qube. */
@@ -207,8 +229,9 @@ final class AgentRuntime {
     }
 
     /** The binds every qube gets: the runtime, the JDK, and its own qrexec socket directory. */
-    List<QubeSpec.Bind> binds(Path socketDir) {
-        return List.of(new QubeSpec.Bind(dir, MOUNT, true), new QubeSpec.Bind(jdk, MOUNT + "/jdk", true),
+    List<QubeSpec.Bind> binds(Path socketDir, boolean inRoot) {
+        String at = inRoot ? MOUNT : FALLBACK;
+        return List.of(new QubeSpec.Bind(dir, at, true), new QubeSpec.Bind(jdk, at + "/jdk", true),
                 new QubeSpec.Bind(socketDir, SOCKET_DIR, true));
     }
 

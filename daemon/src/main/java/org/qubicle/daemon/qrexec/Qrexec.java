@@ -98,10 +98,17 @@ public final class Qrexec implements AutoCloseable {
     /** Opens the qube's agent socket and adds the binds; runs before the qube starts or is taken back. */
     QubeSpec decorate(QubeSpec spec) {
         Path dir = runDir.resolve(spec.name()).resolve("qrexec");
-        try {
-            if (runtime != null) {
+        boolean inRoot = false;
+        if (runtime != null) {
+            try {
                 runtime.prepareRoot(spec.rootfs());
+                inRoot = true;
+            } catch (RuntimeException e) {
+                LOG.info("qrexec: the root of " + spec.name() + " cannot take /usr/lib/qubicle ("
+                        + e.getCause() + "); its tools go to " + AgentRuntime.FALLBACK);
             }
+        }
+        try {
             AgentListener old = listeners.remove(spec.name());
             if (old != null) {
                 old.close();
@@ -110,7 +117,7 @@ public final class Qrexec implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("qrexec socket for " + spec.name(), e);
         }
-        return spec.withBinds(runtime != null ? runtime.binds(dir)
+        return spec.withBinds(runtime != null ? runtime.binds(dir, inRoot)
                 : List.of(new QubeSpec.Bind(dir, AgentRuntime.SOCKET_DIR, true)));
     }
 

@@ -22,7 +22,7 @@ import org.qubicle.qrexec.wire.CallHeader;
 final class ServiceRunner {
     static final String SCRIPT = """
             svc=$1; arg=$2; full="$svc+$arg"; found=
-            look() { for d in /run/qubes-rpc /usr/local/etc/qubes-rpc /etc/qubes-rpc; do
+            look() { for d in /run/qubes-rpc /usr/local/etc/qubes-rpc /etc/qubes-rpc /usr/lib/qubicle/rpc /run/qubicle/rpc; do
                 if [ -e "$d/$1" ] || [ -L "$d/$1" ]; then found="$d/$1"; return 0; fi; done; return 1; }
             [ ${#full} -le 255 ] && look "$full" || look "$svc" || {
                 echo "qrexec: service $full not found" >&2; exit 127; }
@@ -42,12 +42,14 @@ final class ServiceRunner {
                 done
             done
             if [ "$wait" = 1 ] && [ "$svc" != qubes.WaitForSession ]; then
-                for d in /run/qubes-rpc /usr/local/etc/qubes-rpc /etc/qubes-rpc; do
+                for d in /run/qubes-rpc /usr/local/etc/qubes-rpc /etc/qubes-rpc /usr/lib/qubicle/rpc /run/qubicle/rpc; do
                     if [ -x "$d/qubes.WaitForSession" ]; then "$d/qubes.WaitForSession" </dev/null >/dev/null 2>&1; break; fi
                 done
             fi
             if [ -S "$found" ]; then
-                exec /usr/lib/qubicle/bin/qubicle-agent qrexec-socket-service "$found" "$skip"
+                for q in /usr/lib/qubicle /run/qubicle; do
+                    [ -x $q/bin/qubicle-agent ] && exec $q/bin/qubicle-agent qrexec-socket-service "$found" "$skip"
+                done
             fi
             if [ ! -f "$found" ] || [ ! -x "$found" ]; then echo "qrexec: cannot run $found" >&2; exit 125; fi
             if [ -n "$arg" ]; then exec "$found" "$arg"; else exec "$found"; fi

@@ -114,9 +114,16 @@ class QrexecIntegrationTest {
     record Result(String out, String err, int code) {
     }
 
+    /** The tools are on PATH, or in /run/qubicle/bin where the root could not take them. */
+    static ExecSpec user(String... cmd) {
+        List<String> c = new ArrayList<>(List.of("sh", "-c", "PATH=$PATH:/run/qubicle/bin; exec \"$@\"", "sh"));
+        c.addAll(List.of(cmd));
+        return new ExecSpec("user", c, java.util.Map.of());
+    }
+
     private Result inQube(String vm, byte[] stdin, String... cmd) throws Exception {
         RunningQube rq = daemon.lifecycle().handle(vm).orElseThrow();
-        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", cmd))) {
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, user(cmd))) {
             Thread w = Thread.ofVirtual().start(() -> {
                 try (OutputStream o = p.stdin()) {
                     o.write(stdin);
@@ -333,7 +340,7 @@ class QrexecIntegrationTest {
         start("qxvault");
         RunningQube rq = daemon.lifecycle().handle("qxwork").orElseThrow();
         try (QubeProcess slow = daemon.lifecycle().driver().exec(rq,
-                ExecSpec.of("user", "qrexec-client-vm", "qxvault", "test.Slow"))) {
+                user("qrexec-client-vm", "qxvault", "test.Slow"))) {
             var lines = new java.io.BufferedReader(new java.io.InputStreamReader(slow.stdout()));
             assertEquals("started", lines.readLine());
             Files.writeString(root.resolve("etc/qubes/policy.d/30-test.policy"), POLICY.replace(

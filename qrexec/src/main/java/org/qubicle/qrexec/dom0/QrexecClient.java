@@ -97,9 +97,11 @@ public final class QrexecClient {
         int plus = serviceAndArg.indexOf('+');
         String svc = plus < 0 ? serviceAndArg : serviceAndArg.substring(0, plus);
         String arg = plus < 0 ? "" : serviceAndArg.substring(plus + 1);
-        return "QREXEC_REMOTE_DOMAIN='" + source + "' QREXEC_SERVICE_FULL_NAME='" + svc + "+" + arg + "'"
+        // the runner is in /usr/lib/qubicle, or in /run/qubicle where the qube's root could not take it
+        return "export QREXEC_REMOTE_DOMAIN='" + source + "' QREXEC_SERVICE_FULL_NAME='" + svc + "+" + arg + "'"
                 + (plus < 0 ? "" : " QREXEC_SERVICE_ARGUMENT='" + arg + "'")
-                + " QREXEC_REQUESTED_TARGET_TYPE='' exec /usr/lib/qubicle/bin/qrexec-service '" + svc + "' '" + arg + "'";
+                + " QREXEC_REQUESTED_TARGET_TYPE=''; q=/usr/lib/qubicle; [ -x $q/bin/qrexec-service ] || q=/run/qubicle;"
+                + " exec $q/bin/qrexec-service '" + svc + "' '" + arg + "'";
     }
 
     private static int call(String target, String user, String command, String local, boolean noWait)
