@@ -36,6 +36,13 @@ public final class Completion {
         tools.put("qvm-pool", QvmPool::new);
         tools.put("qvm-firewall", QvmFirewall::new);
         tools.put("qvm-volume", QvmVolume::new);
+        tools.put("qvm-start", QvmStart::new);
+        tools.put("qvm-shutdown", QvmShutdown::new);
+        tools.put("qvm-kill", QvmKill::new);
+        tools.put("qvm-pause", QvmPause::new);
+        tools.put("qvm-unpause", QvmUnpause::new);
+        tools.put("qvm-run", QvmRun::new);
+        tools.put("qvm-template", QvmTemplate::new);
         return tools;
     }
 

@@ -110,7 +110,7 @@ public final class QvmRun extends QubesTool {
     @Option(names = "--exclude", paramLabel = "EXCLUDE", description = "exclude the qube from --all")
     List<String> exclude = new ArrayList<>();
 
-    @Parameters(paramLabel = "ARGS", arity = "0..*",
+    @Parameters(paramLabel = "ARGS", arity = "0..*", completionCandidates = QubeNames.class,
             description = "[VMNAME] COMMAND [ARG...] (no VMNAME with --dispvm or --all); ARGs imply --no-shell")
     List<String> args = new ArrayList<>();
 
