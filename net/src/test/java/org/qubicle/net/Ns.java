@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.qubicle.net.testing.TinyDns;
 
 /** Test helper: commands and background processes inside network namespaces the test made. */
 final class Ns {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A "world" namespace a test makes to play the internet: HTTP on 198.51.100.10 (:80 and
- * :8080) and 198.51.100.11, an echo server on .10:7000, DNS on .53 ({@link WorldDns}), and
+ * :8080) and 198.51.100.11, an echo server on .10:7000, DNS on .53 ({@link org.qubicle.net.testing.TinyDns}), and
  * an nft counter of what arrives from outside. sys-net's uplink goes here, never to the host.
  */
 final class World implements AutoCloseable {
@@ -39,7 +39,7 @@ final class World implements AutoCloseable {
         httpd(ELEVEN + ":80", "hello eleven");
         start("busybox", "nc", "-ll", "-p", "7000", "-e", "/bin/cat");
         List<String> dns = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), WorldDns.class.getName(), DNS, "53",
+                System.getProperty("java.class.path"), org.qubicle.net.testing.TinyDns.class.getName(), DNS, "53",
                 "web.test=" + WEB, "eleven.test=" + ELEVEN));
         Process p = start(dns.toArray(String[]::new));
         String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();

@@ -1,4 +1,4 @@
-package org.qubicle.net;
+package org.qubicle.net.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
