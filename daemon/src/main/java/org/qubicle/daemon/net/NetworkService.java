@@ -93,7 +93,7 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
         wiredTo.put(q.name(), ns.netvm());
         LOG.info(String.format("network of %s attached in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
         if (networked(q)) {
-            ResolvConf.install(spec, a.dns().stream().map(d -> d.getHostAddress()).toList());
+            spec = ResolvConf.apply(spec, a.dns().stream().map(d -> d.getHostAddress()).toList());
         }
         return new QubeSpec(spec.name(), spec.index(), spec.rootfs(), spec.upperDir(), spec.privateDir(),
                 spec.memoryMiB(), spec.maxmemMiB(), spec.vcpus(), spec.pidsLimit(), spec.hostname(),

@@ -35,8 +35,33 @@ final class ResolvConf {
      * Makes {@code etc/resolv.conf} of the qube's root (its overlay's upper directory when it
      * has one) name {@code dns}. A symlink there is replaced, never followed; an {@code etc}
      * that is not a plain directory is left alone (logged), as it may point out of the root.
+     *
+     * <p>Where the daemon cannot write there (an upper layer on an idmapped pool image, which
+     * host root may not write through), the file goes into the qube's runtime directory and
+     * is bound read-only over {@code /etc/resolv.conf} instead.
+     *
+     * @return the spec to start: unchanged, or with that bind added
      */
-    static void install(QubeSpec spec, List<String> dns) {
+    static QubeSpec apply(QubeSpec spec, List<String> dns) {
+        if (install(spec, dns)) {
+            return spec;
+        }
+        try {
+            Path file = spec.runtimeDir().resolve("resolv.conf");
+            Files.createDirectories(spec.runtimeDir());
+            Path tmp = file.resolveSibling("resolv.conf.tmp");
+            Files.writeString(tmp, content(dns), StandardCharsets.US_ASCII);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return spec.withBinds(List.of(new QubeSpec.Bind(file, "/etc/resolv.conf", true)));
+        } catch (IOException e) {
+            LOG.warning("cannot give " + spec.name() + " its resolv.conf: " + e.getMessage());
+            return spec;
+        }
+    }
+
+    /** Writes into the root itself; false where that cannot be done. */
+    static boolean install(QubeSpec spec, List<String> dns) {
         Path root = spec.upperDir().orElse(spec.rootfs());
         Path etc = root.resolve("etc");
         String want = content(dns);
@@ -47,12 +72,12 @@ final class ResolvConf {
             }
             if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
                 LOG.warning("no plain /etc in the root of " + spec.name() + ": resolv.conf not written");
-                return;
+                return true;
             }
             Path file = etc.resolve("resolv.conf");
             if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                     && Files.size(file) < 4096 && Files.readString(file).equals(want)) {
-                return;
+                return true;
             }
             Path tmp = etc.resolve(".resolv.conf.qubicle." + ProcessHandle.current().pid() + "." + Thread.currentThread().threadId());
             Files.deleteIfExists(tmp);
@@ -61,8 +86,10 @@ final class ResolvConf {
             Files.setOwner(tmp, Files.getOwner(etc, LinkOption.NOFOLLOW_LINKS));
             // rename(2) replaces a symlink itself, not what it points to.
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.warning("cannot write resolv.conf for " + spec.name() + ": " + e.getMessage());
+            LOG.fine("cannot write resolv.conf into the root of " + spec.name() + ": " + e);
+            return false;
         }
     }
 }
