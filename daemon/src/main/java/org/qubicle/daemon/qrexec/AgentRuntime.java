@@ -42,7 +42,7 @@ final class AgentRuntime {
     /**
      * Where the runtime goes when a qube's root cannot take the mount point (a read-only or
      * idmapped pool root): the qube's own /run, where bubblewrap can make it. The tools are then
-     * in /run/qubicle/bin (not on PATH) and the services are found by the runner's last lookup
+     * in /run/qubicle/bin (last on the qube's PATH) and the services are found by the runner's last lookup
      * directory, /run/qubicle/rpc.
      */
     static final String FALLBACK = "/run/qubicle";

@@ -23,7 +23,12 @@ final class BwrapArgs {
             "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_OWNER",
             "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_NICE", "CAP_AUDIT_WRITE", "CAP_SETFCAP");
 
-    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /**
+     * The qube's PATH. The last entry is where the daemon binds its in-qube tools
+     * (qrexec-client-vm, qvm-copy, ...) when a qube's root cannot take them in /usr/bin (a
+     * read-only pool root); a template's own programs come first.
+     */
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/run/qubicle/bin";
 
     /**
      * The qube's init: busybox sh. On SIGTERM it signals every process in the qube and
