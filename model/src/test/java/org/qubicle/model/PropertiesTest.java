@@ -70,6 +70,11 @@ class PropertiesTest {
         assertThrows(QubesPropertyValueError.class, () -> work.set("qid", "77"));
         assertThrows(QubesPropertyValueError.class, () -> work.set("updateable", "True"));
         assertThrows(QubesPropertyValueError.class, () -> work.reset("template"));
+        // identity cannot be reset to nothing: the qube would lose its name, qid or uuid
+        for (String identity : List.of("name", "qid", "uuid")) {
+            assertThrows(QubesPropertyValueError.class, () -> work.reset(identity), identity);
+        }
+        assertEquals(Integer.toString(work.qid()), work.get("qid").text());
         work.setPowerState(PowerState.Running);
         assertThrows(QubesVMNotHaltedError.class, () -> work.set("template", "debian-12"));
         work.set("memory", "500");
