@@ -124,7 +124,12 @@ final class AgentRuntime {
     void trainAot() {
         Path out = null;
         try {
-            out = Files.createTempDirectory("qubicle-aot");
+            // Beside the runtime, inside this daemon's root, not in /tmp: a daemon killed during
+            // training (SIGKILL) leaves its directory there, and the next training removes it.
+            Path work = dir.resolveSibling(dir.getFileName() + ".aot-training");
+            deleteTree(work);
+            Files.createDirectories(work);
+            out = Files.createTempDirectory(work, "run");
             // Two steps (record, then create), both through our loader: the one-step
             // AOTCacheOutput forks $JAVA_HOME/bin/java, which needs the host's own loader.
             String conf = "/tmp/aot-out/agent.aotconf";
