@@ -4,6 +4,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +45,9 @@ sealed interface BackupTarget extends AutoCloseable {
         if (Files.isDirectory(p)) {
             p = p.resolve("qubes-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss")));
         }
-        return new FileTarget(p, new BufferedOutputStream(Files.newOutputStream(p, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 20));
+        FileChannel channel = FileChannel.open(p, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        return new FileTarget(p, channel, new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20));
     }
 
     /**
@@ -84,7 +87,7 @@ sealed interface BackupTarget extends AutoCloseable {
             """;
 
     /** A host file. */
-    record FileTarget(Path path, OutputStream out) implements BackupTarget {
+    record FileTarget(Path path, FileChannel channel, OutputStream out) implements BackupTarget {
         @Override
         public void finish() throws IOException {
             out.flush();
@@ -93,10 +96,18 @@ sealed interface BackupTarget extends AutoCloseable {
 
         @Override
         public void abort() {
+            // The channel first: a writer blocked on a slow receiver (a FIFO) holds the
+            // buffered stream's lock, so closing that stream would wait for it forever; closing
+            // the channel makes the blocked write fail at once.
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // removing it is what matters
+            }
             try {
                 out.close();
             } catch (IOException e) {
-                // removing it is what matters
+                // the channel is closed: the buffered rest is dropped, as intended
             }
             try {
                 Files.deleteIfExists(path);
