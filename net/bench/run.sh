@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-mvn -q -B -o -pl net -am install -DskipTests
-mvn -q -B -o -pl net test-compile
-cp=$(ls model/target/qubicle-model-*.jar | head -1):net/target/classes:net/target/test-classes
+# Classes from this checkout's target/ (nothing installed into ~/.m2).
+mvn -q -B -o -pl net -am test-compile
+cp=model/target/classes:net/target/classes:net/target/test-classes
 exec "$JAVA_HOME/bin/java" -cp "$cp" org.qubicle.net.NetBench "${1:-5}" "${2:-3}"

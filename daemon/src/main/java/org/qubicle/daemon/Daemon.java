@@ -1,7 +1,14 @@
 package org.qubicle.daemon;
 
 import java.io.IOException;
+import org.qubicle.api.handlers.FirewallHandlers;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.api.handlers.VolumeDataHandlers;
+import org.qubicle.daemon.storage.PoolStorage;
+import org.qubicle.daemon.storage.VolumeData;
+import org.qubicle.daemon.net.NetConfigFile;
+import org.qubicle.daemon.net.NetworkService;
+import org.qubicle.daemon.net.QubeNetwork;
 import org.qubicle.daemon.lifecycle.ExecServer;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.daemon.lifecycle.Lifecycles;
@@ -27,6 +34,7 @@ public final class Daemon implements AutoCloseable {
     private final Thread acceptor;
     private final LifecycleService lifecycle;
     private ExecServer exec;
+    private VolumeData volumeData;
     private PolicyServices policy;
     private org.qubicle.daemon.qrexec.Qrexec qrexec;
     private boolean closed;
@@ -67,7 +75,17 @@ public final class Daemon implements AutoCloseable {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
-            var table = LifecycleHandlers.table(life);
+            // The real network only with a probed driver: a handed-in (fake) one runs no processes.
+            QubeNetwork net = lifecycles != null ? QubeNetwork.NONE
+                    : NetworkService.probe(app, life, NetConfigFile.read(paths.root(), paths.etcQubes()));
+            life.setNetwork(net);
+            org.qubicle.api.MethodTable table = FirewallHandlers.withHook(LifecycleHandlers.table(life),
+                    NetworkService.firewallHook(net));
+            VolumeData volumeData = null;
+            if (lc.storage() instanceof PoolStorage ps) {
+                table = VolumeDataHandlers.table(table, ps.apiBackend());
+                volumeData = ps.volumeData();
+            }
             boolean freshPolicy = PolicyServices.isFresh(paths.root()); // before qrexec writes its defaults
             var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root(),
                     table.all().stream().map(org.qubicle.api.ApiMethod::name).toList());
@@ -78,6 +96,7 @@ public final class Daemon implements AutoCloseable {
             qrexec.setAskAgent(policy::ask);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
+            d.volumeData = volumeData;
             d.policy = policy;
             d.qrexec = qrexec;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
@@ -92,6 +111,19 @@ public final class Daemon implements AutoCloseable {
     /** The lifecycle service (for exec and tests). */
     public LifecycleService lifecycle() {
         return lifecycle;
+    }
+
+    /** Raw volume images for daemon-side code (backup); only with pool storage. */
+    public VolumeData volumeData() {
+        if (volumeData == null) {
+            throw new org.qubicle.model.exc.QubesNotImplementedError("this daemon's storage has no volume images");
+        }
+        return volumeData;
+    }
+
+    /** The loaded system (for daemon-side code such as backup; hold its lock to touch it). */
+    public Qubes app() {
+        return api.app();
     }
 
     /** The qrexec policy: engine, system view, ask agent (for the qrexec call path). */

@@ -50,8 +50,13 @@ final class Cmd {
         inNs(ns, script, "nft", "-f", "-");
     }
 
+    /**
+     * {@code nsenter --net=/run/netns/NS -- argv}: only the network namespace changes. Lighter
+     * than {@code ip netns exec}, which also makes a mount namespace and remounts /sys; these
+     * tools need only netlink and /proc/sys/net, which follow the network namespace.
+     */
     static String[] nsArgv(String ns, String... argv) {
-        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        List<String> all = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns, "--"));
         all.addAll(List.of(argv));
         return all.toArray(String[]::new);
     }

@@ -13,12 +13,45 @@ final class Links {
     private Links() {
     }
 
+    /**
+     * Any user may ping (ICMP echo sockets, as iputils' ping uses): a qube's root has no raw
+     * socket in a namespace the host owns, and Qubes users can ping.
+     */
+    /** Every qube's MAC, as Qubes' {@code mac} property default: each link is point-to-point. */
+    static final String MAC = "00:16:3e:5e:6c:00";
+
+    private static final String PING_GROUPS = "net.ipv4.ping_group_range=0 2147483647";
+
     static void createNs(String ns, boolean forwards) {
         Cmd.run(null, "ip", "netns", "add", ns);
         Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
-        // IPv4 only: a qube must not reach anything over IPv6 link-local addresses.
+        // IPv4 only: a qube must not reach anything over IPv6 link-local addresses. A net
+        // qube's client links (vif*) are made later and inherit proxy ARP from "default".
         sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv4.ip_forward=" + (forwards ? 1 : 0));
+                "net.ipv4.ip_forward=" + (forwards ? 1 : 0), "net.ipv4.conf.default.proxy_arp=" + (forwards ? 1 : 0),
+                PING_GROUPS);
+    }
+
+    /**
+     * Brings a namespace an earlier run made back to what {@link #createNs} leaves: every
+     * interface but {@code lo} deleted (a veth's peer goes with it), the nft ruleset flushed.
+     */
+    static void reset(String ns, boolean forwards) {
+        for (String line : Cmd.run(null, "ip", "-n", ns, "-o", "link", "show").lines().toList()) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3) {
+                continue;
+            }
+            String name = f[1].strip().split("@")[0];
+            if (!name.equals("lo")) {
+                Cmd.exec(null, "ip", "-n", ns, "link", "del", name);
+            }
+        }
+        Cmd.inNs(ns, null, "nft", "flush", "ruleset");
+        Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
+        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                "net.ipv4.ip_forward=" + (forwards ? 1 : 0), "net.ipv4.conf.default.proxy_arp=" + (forwards ? 1 : 0),
+                PING_GROUPS);
     }
 
     static void deleteNs(String ns) {
@@ -34,19 +67,22 @@ final class Links {
      * the two ends are born in their namespaces and never appear in the host's.
      */
     static void link(String netvmNs, String vif, String netvmIp, String clientNs, String clientIp, boolean clientIsNetQube) {
-        Cmd.run(null, "ip", "-n", netvmNs, "link", "add", vif, "type", "veth", "peer", "name", "eth0", "netns", clientNs);
+        Cmd.run(null, "ip", "-n", netvmNs, "link", "add", vif, "type", "veth", "peer", "name", "eth0", "address", MAC,
+                "netns", clientNs);
         Cmd.run("link set eth0 up" + (clientIsNetQube ? " group 1" : "") + "\n"
                 + "addr add " + clientIp + "/32 dev eth0\n"
                 + "route add " + netvmIp + "/32 dev eth0 scope link\n"
                 + "route add default via " + netvmIp + " dev eth0 onlink\n",
                 "ip", "-n", clientNs, "-batch", "-");
-        String mac = Cmd.inNs(clientNs, null, "cat", "/sys/class/net/eth0/address").strip();
-        sysctl(netvmNs, "net.ipv4.conf." + vif + ".proxy_arp=1");
+        if (clientIsNetQube) {
+            // Its clients' links inherit proxy ARP from "default"; its own link needs none.
+            sysctl(clientNs, "net.ipv4.conf.eth0.proxy_arp=0");
+        }
         Cmd.run("link set " + vif + " group 2 up\n"
                 // The netvm's own address on each vif: its clients' gateway answers ARP there.
                 + "addr add " + netvmIp + "/32 dev " + vif + " noprefixroute\n"
                 + "route add " + clientIp + "/32 dev " + vif + " scope link src " + netvmIp + "\n"
-                + "neigh replace " + clientIp + " lladdr " + mac + " dev " + vif + " nud permanent\n",
+                + "neigh replace " + clientIp + " lladdr " + MAC + " dev " + vif + " nud permanent\n",
                 "ip", "-n", netvmNs, "-batch", "-");
     }
 
@@ -62,6 +98,7 @@ final class Links {
         } else {
             Cmd.run(null, "ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", peerIf, "netns", "1");
         }
+        sysctl(ns, "net.ipv4.conf.eth0.proxy_arp=0");
         Cmd.run("link set eth0 group 1 up\naddr add " + Ipv4.text(u.address()) + "/" + u.prefix() + " dev eth0\n"
                 + "route add default via " + Ipv4.text(u.peer()) + " dev eth0\n", "ip", "-n", ns, "-batch", "-");
         String[] peerIp = peerNs == null ? new String[] {"ip"} : new String[] {"ip", "-n", peerNs};

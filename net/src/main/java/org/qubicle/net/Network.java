@@ -105,13 +105,65 @@ public final class Network implements AutoCloseable {
             }
             throw e;
         }
-        if (spec.providesNetwork()) {
-            for (Node orphan : List.copyOf(nodes.values())) {
-                if (orphan.linkedTo == null && orphan.spec.netvm().filter(spec.name()::equals).isPresent()) {
-                    linkTo(orphan, node);
-                }
+        relinkOrphans(node);
+        return attachment(node);
+    }
+
+    /** A net qube just attached takes back the running clients that lost their link. */
+    private void relinkOrphans(Node node) {
+        if (!node.spec.providesNetwork()) {
+            return;
+        }
+        for (Node orphan : List.copyOf(nodes.values())) {
+            if (orphan.linkedTo == null && orphan != node
+                    && orphan.spec.netvm().filter(node.name()::equals).isPresent()) {
+                linkTo(orphan, node);
             }
         }
+    }
+
+    /**
+     * Takes back a qube whose namespace an earlier run of this instance left (a restarted
+     * daemon finds the qube still running inside it): the namespace and the processes in it
+     * stay; its links and nft tables are made again from {@code spec}, as {@link #attach}
+     * makes them. Take back net qubes before their clients; a client whose netvm is not
+     * (yet) attached stays without link until the netvm is attached or taken back.
+     *
+     * @throws QubesVMNotRunningError if the namespace does not exist
+     * @throws QubesValueError        if already attached
+     * @throws NetException           if a host tool fails; the namespace is kept then
+     */
+    public synchronized Attachment adopt(NetworkSpec spec) {
+        checkOpen();
+        if (nodes.containsKey(spec.name())) {
+            throw new QubesValueError(spec.name() + " is already attached to the network");
+        }
+        String ns = config.nsPrefix() + spec.name();
+        if (!Links.nsExists(ns)) {
+            throw new QubesVMNotRunningError("Domain " + spec.name() + " has no network namespace to take back");
+        }
+        Node netvm = spec.netvm().map(nodes::get).filter(n -> n.spec.providesNetwork()).orElse(null);
+        spec.uplink().ifPresent(u -> checkUplink(spec.name(), u));
+        Node node = new Node(spec, ns);
+        // What the earlier run made is rebuilt, not trusted: its interface names and chains
+        // were that run's. Deleting a veth end also deletes its peer (a client's eth0).
+        Links.reset(ns, spec.providesNetwork());
+        if (spec.uplink().isPresent() && spec.uplink().get().peerNetns().isEmpty()) {
+            Cmd.exec(null, "nft", "delete", "table", "ip", HostUplink.table(config.instance()));
+        }
+        nodes.put(spec.name(), node);
+        try {
+            if (spec.providesNetwork()) {
+                setUpNetQube(node);
+            }
+            if (netvm != null) {
+                linkTo(node, netvm);
+            }
+        } catch (RuntimeException e) {
+            nodes.remove(spec.name(), node);
+            throw e;
+        }
+        relinkOrphans(node);
         return attachment(node);
     }
 
@@ -212,6 +264,21 @@ public final class Network implements AutoCloseable {
         return Optional.ofNullable(nodes.get(name)).map(this::attachment);
     }
 
+    /**
+     * Stops this service but leaves every namespace, link and table in place, for qubes that
+     * keep running while no daemon runs; a later run takes them back with {@link #adopt}
+     * (or removes them with {@link #removeStale}). Firewall expiry timers stop meanwhile: an
+     * expired rule is dropped when the qube is taken back.
+     */
+    public synchronized void release() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        nodes.clear();
+    }
+
     /** Removes every namespace, link and table this service made. */
     @Override
     public synchronized void close() {
@@ -261,10 +328,9 @@ public final class Network implements AutoCloseable {
         Links.link(netvm.ns, vif, netvm.ip(), node.ns, node.ip(), node.spec.providesNetwork());
         node.vif = vif;
         node.linkedTo = netvm.name();
-        Cmd.nft(netvm.ns, BaseRules.addClient(vif, node.ip()));
         Conntrack.purge(netvm.ns, node.ip());
         try {
-            enforce(node);
+            enforce(node, BaseRules.addClient(vif, node.ip()));
         } catch (QubesException e) {
             // The qube still starts, with all its traffic dropped; Qubes notifies the user likewise.
             LOG.log(Level.WARNING, "firewall of " + node.name() + " not applied, all its traffic is dropped: "
@@ -287,6 +353,14 @@ public final class Network implements AutoCloseable {
     }
 
     private void enforce(Node node) {
+        enforce(node, null);
+    }
+
+    /**
+     * @param linkScript for a link just made: its {@code ip qubes} elements, loaded in the same
+     *                   nft transaction as its chain; its flows were just purged, so none is cut
+     */
+    private void enforce(Node node, String linkScript) {
         if (node.expiryTask != null) {
             node.expiryTask.cancel(false);
             node.expiryTask = null;
@@ -306,13 +380,15 @@ public final class Network implements AutoCloseable {
             failure = e;
         }
         try {
-            reloadFirewall(netvm);
+            reloadFirewall(netvm, linkScript);
         } catch (NetException e) {
             node.chain = FirewallCompiler.failClosed();
-            reloadFirewall(netvm);
+            reloadFirewall(netvm, linkScript);
             failure = e;
         }
-        Conntrack.cut(netvm.ns, node.ip(), node.chain);
+        if (linkScript == null) {
+            Conntrack.cut(netvm.ns, node.ip(), node.chain);
+        }
         FirewallCompiler.nextExpiry(rules, now).ifPresent(at -> scheduleExpiry(node, rules, at));
         if (failure != null) {
             throw failure;
@@ -336,13 +412,17 @@ public final class Network implements AutoCloseable {
     }
 
     private void reloadFirewall(Node netvm) {
+        reloadFirewall(netvm, null);
+    }
+
+    private void reloadFirewall(Node netvm, String before) {
         Map<String, FirewallTable.Client> clients = new TreeMap<>();
         for (Node n : nodes.values()) {
             if (netvm.name().equals(n.linkedTo)) {
                 clients.put(n.name(), new FirewallTable.Client(n.vif, n.ip(), n.chain));
             }
         }
-        Cmd.nft(netvm.ns, FirewallTable.script(netvm.resolvers, clients));
+        Cmd.nft(netvm.ns, (before == null ? "" : before) + FirewallTable.script(netvm.resolvers, clients));
     }
 
     private void reloadDnat(Node node) {

@@ -42,4 +42,28 @@ class CleanupIntegrationTest {
         }
         assertEquals(List.of(), LeakCheck.leaksSince(before));
     }
+
+    @Test
+    void releaseKeepsTheWiringAndAdoptRebuildsIt() {
+        LeakCheck before = LeakCheck.snapshot();
+        NetworkConfig config = new NetworkConfig("adopt" + (System.nanoTime() % 100), false);
+        Network first = Network.open(config);
+        first.attach(NetworkSpec.netQube("sys-net", "10.137.0.2", Optional.empty()));
+        first.attach(NetworkSpec.client("work", "10.137.0.10", "sys-net"));
+        first.release();
+        first.release();
+        String work = config.nsPrefix() + "work";
+        assertTrue(Links.nsExists(work) && Links.nsExists(config.nsPrefix() + "sys-net"), "release keeps the namespaces");
+        try (Network next = Network.open(config)) {
+            org.junit.jupiter.api.Assertions.assertThrows(org.qubicle.model.exc.QubesVMNotRunningError.class,
+                    () -> next.adopt(NetworkSpec.client("other", "10.137.0.11", "sys-net")));
+            next.adopt(NetworkSpec.netQube("sys-net", "10.137.0.2", Optional.empty()));
+            next.adopt(NetworkSpec.client("work", "10.137.0.10", "sys-net"));
+            assertTrue(Ns.ping(work, "10.137.0.2"), "the client reaches its netvm again");
+            assertEquals(List.of(), next.removeStale(), "what was taken back is not stale");
+            String vifs = Cmd.run(null, "ip", "-n", config.nsPrefix() + "sys-net", "-o", "link", "show", "group", "2");
+            assertEquals(1, vifs.lines().count(), "the old link was replaced, not doubled: " + vifs);
+        }
+        assertEquals(List.of(), LeakCheck.leaksSince(before));
+    }
 }

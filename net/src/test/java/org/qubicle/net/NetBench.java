@@ -71,7 +71,7 @@ public final class NetBench {
                     ms[i] = (System.nanoTime() - t0) / 1_000_000;
                     // The nft transaction is committed when applyFirewall returns: check at once.
                     boolean reached = Cmd.execInNs(work.netns(), null, "timeout", "3", "busybox", "nc", "198.51.100.10",
-                            "7001").err().contains("refused");
+                            "7002").err().contains("refused");
                     enforced &= reached == (i % 2 == 0);
                 }
                 java.util.Arrays.sort(ms);
@@ -111,8 +111,9 @@ public final class NetBench {
     }
 
     static double tool(String ns, String mode, String host, double seconds) {
+        String port = mode.equals("connect") ? "7001" : "7000";
         Cmd.Result r = Cmd.execInNs(ns, null, java(), "-cp", System.getProperty("java.class.path"),
-                TcpBench.class.getName(), mode, host, "7000", Double.toString(seconds));
+                TcpBench.class.getName(), mode, host, port, Double.toString(seconds));
         if (!r.ok()) {
             throw new IllegalStateException(mode + " failed: " + r.err());
         }

@@ -57,6 +57,10 @@ final class AgentRuntime {
 
     private final Path dir;
     private final Path jdk;
+    private String loader;
+    private String classPath;
+    static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xmx256m"
+            + " -Djdk.lang.Process.launchMechanism=FORK";
 
     AgentRuntime(Path dir, Path jdk) {
         this.dir = dir;
@@ -75,16 +79,9 @@ final class AgentRuntime {
         }
         String loader = copyLibraries();
         String cp = copyJar();
-        Path launcher = dir.resolve("bin/qubicle-agent");
-        String aot = Files.exists(dir.resolve("lib/agent.aot")) ? " -XX:AOTCache=" + MOUNT + "/lib/agent.aot" : "";
-        write(launcher, "#!/bin/sh\n"
-                + "# qubicle in-qube tools: the host JDK through its own loader (works in any template)\n"
-                + "Q=" + MOUNT + "\n"
-                + "tool=${0##*/}\n"
-                + "if [ \"$tool\" = qubicle-agent ]; then tool=$1; shift; fi\n"
-                + "exec $Q/sys/" + loader + " --library-path $Q/sys $Q/jdk/bin/java -XX:+UseSerialGC"
-                + " -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xmx256m -Djdk.lang.Process.launchMechanism=FORK" + aot
-                + " -cp " + cp + " org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
+        this.loader = loader;
+        this.classPath = cp;
+        writeLauncher(false);
         for (String t : TOOLS) {
             Path link = dir.resolve("bin").resolve(t);
             Files.deleteIfExists(link);
@@ -92,6 +89,64 @@ final class AgentRuntime {
         }
         for (String[] s : SERVICES) {
             write(dir.resolve("rpc").resolve(s[0]), s[1], true);
+        }
+        // the service runner as a file too, for dom0's qrexec-client (user:QUBESRPC ...)
+        write(dir.resolve("bin/qrexec-service"), "#!/bin/sh\n# qubicle: run a qrexec service as qrexec-agent"
+                + " would: qrexec-service SERVICE ARG\n" + ServiceRunner.SCRIPT, true);
+    }
+
+    private void writeLauncher(boolean aot) throws IOException {
+        write(dir.resolve("bin/qubicle-agent"), "#!/bin/sh\n"
+                + "# qubicle in-qube tools: the host JDK through its own loader (works in any template)\n"
+                + "Q=" + MOUNT + "\n"
+                + "tool=${0##*/}\n"
+                + "if [ \"$tool\" = qubicle-agent ]; then tool=$1; shift; fi\n"
+                + "exec $Q/sys/" + loader + " --library-path $Q/sys $Q/jdk/bin/java " + JVM_FLAGS
+                + (aot ? " -XX:AOTCache=" + MOUNT + "/lib/agent.aot" : "")
+                + " -cp " + classPath + " org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
+    }
+
+    /**
+     * Makes the tools' AOT cache (JDK 25, JEP 483/514) by a training run with the exact paths
+     * the qubes see, in a plain bubblewrap sandbox on the host, then switches the launcher to it.
+     * Slow (seconds), so the daemon runs it in the background; tools start without it meanwhile.
+     */
+    void trainAot() {
+        Path out = null;
+        try {
+            out = Files.createTempDirectory("qubicle-aot");
+            List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
+                    "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
+                    "--bind", out.toString(), "/out", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
+                    MOUNT + "/jdk/bin/java"));
+            cmd.addAll(List.of(JVM_FLAGS.split(" ")));
+            cmd.addAll(List.of("-XX:AOTCacheOutput=/out/agent.aot", "-cp", classPath, "org.qubicle.qrexec.agent.Main",
+                    "aot-training"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0 || !Files.exists(out.resolve("agent.aot"))) {
+                LOG.warning("AOT training for the in-qube tools failed; they start without a cache: " + log);
+                return;
+            }
+            Path tmp = dir.resolve("lib/agent.aot.tmp");
+            Files.copy(out.resolve("agent.aot"), tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(tmp, dir.resolve("lib/agent.aot"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            writeLauncher(true);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "AOT training for the in-qube tools failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (out != null) {
+                try {
+                    deleteTree(out);
+                } catch (IOException e) {
+                    LOG.fine("cannot remove " + out);
+                }
+            }
         }
     }
 
@@ -104,14 +159,12 @@ final class AgentRuntime {
             throw new IOException(e);
         }
         Path jar = dir.resolve("lib/qubicle-qrexec.jar");
-        Path classes = dir.resolve("lib/classes");
-        deleteTree(classes);
-        Files.deleteIfExists(jar);
+        Files.deleteIfExists(dir.resolve("lib/agent.aot"));
         if (Files.isDirectory(src)) {
-            copyTree(src, classes);
-            return MOUNT + "/lib/classes";
+            jarTree(src, jar); // a class directory (a build's target/classes): AOT caches need jars
+        } else {
+            Files.copy(src, jar, StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.copy(src, jar, StandardCopyOption.REPLACE_EXISTING);
         return MOUNT + "/lib/qubicle-qrexec.jar";
     }
 
@@ -191,20 +244,18 @@ final class AgentRuntime {
         Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(d).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.REPLACE_EXISTING);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+    private static void jarTree(Path from, Path jar) throws IOException {
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            Files.walkFileTree(from, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                    out.putNextEntry(new java.util.jar.JarEntry(from.relativize(f).toString()));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -36,6 +36,7 @@ public final class Qrexec implements AutoCloseable {
     private final CallHandler handler;
     private final Dom0Services dom0;
     private final Map<String, AgentListener> listeners = new ConcurrentHashMap<>();
+    private Thread training;
 
     private Qrexec(Path runDir, AgentRuntime runtime, CallHandler handler, Dom0Services dom0) {
         this.runDir = runDir;
@@ -60,10 +61,13 @@ public final class Qrexec implements AutoCloseable {
         Path runPolicy = root.resolve("run/qubes/policy.d");
         java.nio.file.Files.createDirectories(runPolicy);
         PolicyEngine engine = PolicyEngine.open(List.of(runPolicy, etcPolicy));
+        Thread training = null;
         AgentRuntime rt = new AgentRuntime(root.resolve("var/lib/qubes/qubicle-agent"),
                 Path.of(System.getProperty("java.home")));
         try {
             rt.build();
+            AgentRuntime built = rt;
+            training = Thread.ofVirtual().name("qrexec-aot").start(built::trainAot);
         } catch (IOException | RuntimeException e) {
             // Calls still work for qubes with their own tools; the in-qube Java tools do not.
             LOG.log(Level.WARNING, "cannot build the in-qube tool runtime; qubes get only the qrexec socket", e);
@@ -71,6 +75,7 @@ public final class Qrexec implements AutoCloseable {
         }
         Dom0Services dom0 = new Dom0Services();
         Qrexec q = new Qrexec(root.resolve("var/run/qubes"), rt, new CallHandler(app, life, engine, dom0), dom0);
+        q.training = training;
         life.setHooks(q::decorate, q::stopped);
         return q;
     }
@@ -124,6 +129,13 @@ public final class Qrexec implements AutoCloseable {
 
     @Override
     public void close() {
+        if (training != null) {
+            try {
+                training.join(60_000); // its sandbox reads the runtime directory
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (AgentListener l : List.copyOf(listeners.values())) {
             l.close();
         }

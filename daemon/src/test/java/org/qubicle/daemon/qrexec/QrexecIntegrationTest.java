@@ -301,7 +301,7 @@ class QrexecIntegrationTest {
         Result r = null;
         for (int i = 0; i < 100; i++) {
             r = inQube("qxvault", new byte[0], "sh", "-c", "test -f /tmp/slow.pid && ! kill -0 $(cat /tmp/slow.pid)"
-                    + " 2>/dev/null && ! pgrep -f 'sleep 1000'");
+                    + " 2>/dev/null && ! pgrep -f 'sleep 1[0]00'");
             if (r.code() == 0) {
                 break;
             }
@@ -468,5 +468,39 @@ class QrexecIntegrationTest {
         // a file name from the caller cannot steer the service: it is reduced to a base name
         r = inQube("qxwork", new byte[0], "sh", "-c", "echo x > ./-rf && qvm-open-in-vm qxvault ./-rf");
         assertEquals(0, r.code(), r.err());
+    }
+
+    private Result qrexecClient(String... args) throws Exception {
+        Path classes = Path.of(org.qubicle.qrexec.AskAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classes.toString(), "org.qubicle.qrexec.dom0.QrexecClient"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("QUBES_ROOT", root.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        var err = new java.util.concurrent.CompletableFuture<String>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                err.complete(new String(p.getErrorStream().readAllBytes()));
+            } catch (IOException e) {
+                err.complete(e.toString());
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes());
+        return new Result(out, err.get(), p.waitFor());
+    }
+
+    @Test
+    void dom0QrexecClientRunsCommandsAndServices() throws Exception {
+        start("qxvault");
+        Result r = qrexecClient("-d", "qxvault", "user:QUBESRPC test.Echo+z dom0");
+        assertEquals(7, r.code(), r.err());
+        assertTrue(r.out().startsWith("src=dom0 arg=z full=test.Echo+z host=qxvault user=1000"), r.out());
+        r = qrexecClient("-d", "qxvault", "root:id -u; exit 3");
+        assertEquals(new Result("0\n", "", 3), r);
+        r = qrexecClient("-d", "qxvault", "user:QUBESRPC nothing.Here dom0");
+        assertEquals(127, r.code(), r.err());
+        assertEquals(1, qrexecClient("-d", "qxwork", "user:true").code(), "the qube must be running");
     }
 }

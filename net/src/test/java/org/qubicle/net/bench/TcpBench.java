@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * A TCP load tool run inside namespaces by {@link NetBench} (not a test):
  * <ul>
- *   <li>{@code sink BIND PORT}: accepts connections and discards what they send;</li>
+ *   <li>{@code sink BIND PORT}: accepts connections on PORT and discards what they send; on
+ *       PORT+1 accepts and closes at once (for {@code connect});</li>
  *   <li>{@code source HOST PORT SECONDS}: sends for SECONDS, prints MB/s;</li>
  *   <li>{@code connect HOST PORT SECONDS}: opens and closes connections for SECONDS, prints connections/s.</li>
  * </ul>
@@ -33,11 +34,15 @@ public final class TcpBench {
         try (ServerSocket ss = new ServerSocket()) {
             ss.setReuseAddress(true);
             ss.bind(new InetSocketAddress(bind, port), 1024);
+            // Connection-rate tests go to port+1, where the accept loop closes each connection
+            // itself: thousands of short handlers must not queue in front of a stream's reader
+            // (they did with a virtual thread each, and the stream starved: 0 MB/s rounds).
+            Thread.ofPlatform().daemon().start(() -> acceptAndClose(bind, port + 1));
             System.out.println("ready");
             System.out.flush();
             while (true) {
                 Socket s = ss.accept();
-                Thread.ofVirtual().start(() -> {
+                Thread.ofPlatform().daemon().start(() -> {
                     try (s; InputStream in = s.getInputStream()) {
                         byte[] buf = new byte[1 << 16];
                         while (in.read(buf) >= 0) {
@@ -48,6 +53,18 @@ public final class TcpBench {
                     }
                 });
             }
+        }
+    }
+
+    private static void acceptAndClose(String bind, int port) {
+        try (ServerSocket ss = new ServerSocket()) {
+            ss.setReuseAddress(true);
+            ss.bind(new InetSocketAddress(bind, port), 1024);
+            while (true) {
+                ss.accept().close();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -39,6 +39,10 @@ final class Channel implements AutoCloseable {
     }
 
     static Channel open(String target, String serviceAndArg) throws IOException {
+        return open(socketPath(), target, serviceAndArg);
+    }
+
+    static Channel open(Path socket, String target, String serviceAndArg) throws IOException {
         // As qrexec-client-vm: '$' is the old spelling of '@'; the field holds 63 bytes.
         String t = target.replace('$', '@');
         if (t.length() > CallHeader.MAX_TARGET) {
@@ -47,10 +51,10 @@ final class Channel implements AutoCloseable {
         CallHeader h = new CallHeader(t, serviceAndArg);
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.connect(UnixDomainSocketAddress.of(socketPath()));
+            ch.connect(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
             ch.close();
-            throw new IOException("cannot connect to the qrexec agent socket " + socketPath() + ": " + e.getMessage());
+            throw new IOException("cannot connect to the qrexec agent socket " + socket + ": " + e.getMessage());
         }
         Channel c = new Channel(ch);
         c.out.write(h.encode());

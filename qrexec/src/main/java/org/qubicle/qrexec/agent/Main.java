@@ -32,6 +32,7 @@ public final class Main {
             case "qvm-open-in-dvm" -> OpenInVm.send(true, args);
             case "qopen-in-vm" -> OpenInVm.serve(args);
             case "qrexec-socket-service" -> SocketService.main(args);
+            case "aot-training" -> Training.run();
             default -> {
                 System.err.println("qubicle-agent: unknown tool " + tool);
                 yield 125;
