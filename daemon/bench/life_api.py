@@ -35,6 +35,12 @@ def meminfo():
 
 def main():
     op, root = sys.argv[1], sys.argv[2]
+    if op == "startkill":
+        vm, n = sys.argv[3], int(sys.argv[4])
+        for _ in range(n):
+            call(root, "admin.vm.Start", vm)
+            call(root, "admin.vm.Kill", vm)
+        return
     if op == "capacity":
         n = int(sys.argv[3])
         for i in range(n):

@@ -76,7 +76,7 @@ public final class AdminApi {
                 Qube dest = app.qube(request.dest());
                 checkDest(method, dest);
                 policy.check(method, source.name(), dest.name(), request.arg());
-                call = new Call(method, request, app, source, dest);
+                call = new Call(method, request, app, source, dest, policy);
                 if (method.handler() instanceof Handler.Plain plain) {
                     String value = plain.handle(call);
                     if (method.access() == ApiMethod.Access.WRITE) {

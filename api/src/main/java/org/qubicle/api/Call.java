@@ -12,7 +12,20 @@ import org.qubicle.model.exc.QubesValueError;
  * destination already resolved to qubes. Plain handlers run holding
  * {@link Qubes#lock()}; a stream holds it only to touch the model. The payload stays untrusted until the handler parses it.
  */
-public record Call(ApiMethod method, Request request, Qubes app, Qube source, Qube dest) {
+public record Call(ApiMethod method, Request request, Qubes app, Qube source, Qube dest, AdminPolicy policy) {
+
+    /** A call under the allow-all policy (tests, internal calls). */
+    public Call(ApiMethod method, Request request, Qubes app, Qube source, Qube dest) {
+        this(method, request, app, source, dest, AdminPolicy.ALLOW_ALL);
+    }
+
+    /**
+     * Whether the caller may see {@code subject} in this call's result (upstream's
+     * admin-permission filters, see {@link AdminPolicy#shows}). dom0 sees everything.
+     */
+    public boolean shows(String service, String arg, String subject) {
+        return source == app.adminVm() || policy.shows(service, arg, source.name(), subject);
+    }
 
     /** The argument; empty when none was sent. */
     public String arg() {

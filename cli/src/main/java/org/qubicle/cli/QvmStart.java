@@ -26,14 +26,15 @@ public final class QvmStart extends PowerTool {
                 if (skipIfRunning) {
                     continue;
                 }
-                err().println(toolName() + ": error: domain " + d.name() + " is already running");
+                // upstream's parser.print_error of start_expert's QubesVMAlreadyStartedError
+                err().println("Error: Starting qube failed: " + d.name() + ": Domain is already running");
                 code = 1;
                 continue;
             }
             try {
                 qubes().call(d.name(), "admin.vm.Start", null, null);
             } catch (QubesException e) {
-                err().println(toolName() + ": error: " + e.getMessage());
+                err().println("Error: Starting qube failed: " + d.name() + ": " + e.getMessage());
                 code = 1;
             }
         }

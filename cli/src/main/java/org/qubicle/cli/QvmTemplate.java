@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  * A template's root is a directory tree at {@code /var/lib/qubes/vm-templates/NAME/root-tree}
  * (the daemon's directory storage, docs/lifecycle.md). {@code minimal} is a busybox tree for
  * tests; {@code debian-12} runs mmdebstrap with the host's own apt sources (never a mirror
- * named in code), printing its progress.
+ * named in code), printing its progress, and caches the image for the next install
+ * ({@link DebianTemplate}).
  */
 @Command(name = "qvm-template", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Qubes Template Manager")
@@ -98,9 +99,9 @@ public final class QvmTemplate extends QubesTool {
             if (name.equals("minimal")) {
                 BusyboxRootfs.build(staging);
             } else if (name.equals(TorTemplate.NAME)) {
-                TorTemplate.build(staging, err());
+                TorTemplate.build(AdminClient.root(), staging, err());
             } else {
-                DebianTemplate.build(staging, err());
+                DebianTemplate.build(AdminClient.root(), staging, err());
             }
             qubes().call("dom0", "admin.vm.Create.TemplateVM", null, "name=" + name + " label=black");
             Files.move(staging, tree);

@@ -283,9 +283,29 @@ public final class QvmVolume extends QubesTool {
         boolean noResize;
 
         @Override
-        void run() {
-            VolumeRef.resolve(qubes(), volume);
-            throw new QubesException("qvm-volume import is not implemented yet in Qubicle");
+        void run() throws IOException {
+            VolumeRef ref = VolumeRef.resolve(qubes(), volume);
+            boolean stdin = path.equals("-");
+            Long known = size;
+            if (known == null && !stdin) {
+                known = java.nio.file.Files.size(java.nio.file.Path.of(path));
+            }
+            try (java.io.InputStream in = stdin ? System.in : java.nio.file.Files.newInputStream(java.nio.file.Path.of(path))) {
+                if (known != null && !noResize) {
+                    // As qubesadmin: the size line, then the data (admin.vm.volume.ImportWithSize).
+                    byte[] head = (known + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    qubes().client().callStreaming(ref.vm(), "admin.vm.volume.ImportWithSize", ref.name(), head, in);
+                } else {
+                    if (known != null) {
+                        long current = Long.parseLong(ref.info(qubes()).getOrDefault("size", "0"));
+                        if (known > current) {
+                            throw new StoragePoolException("Cannot import " + known + " bytes into a volume of "
+                                    + current + " bytes; resize it first or drop --no-resize");
+                        }
+                    }
+                    qubes().client().callStreaming(ref.vm(), "admin.vm.volume.Import", ref.name(), null, in);
+                }
+            }
         }
     }
 
@@ -298,9 +318,22 @@ public final class QvmVolume extends QubesTool {
         String path;
 
         @Override
-        void run() {
-            VolumeRef.resolve(qubes(), volume);
-            throw new QubesException("qvm-volume export is not implemented yet in Qubicle");
+        void run() throws IOException {
+            VolumeRef ref = VolumeRef.resolve(qubes(), volume);
+            if (path.equals("-")) {
+                qubes().client().callToStream(ref.vm(), "admin.vm.volume.Export", ref.name(), System.out);
+                System.out.flush();
+                return;
+            }
+            java.nio.file.Path out = java.nio.file.Path.of(path);
+            java.nio.file.Path tmp = out.resolveSibling(out.getFileName() + ".part");
+            try (var os = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp), 1 << 16)) {
+                qubes().client().callToStream(ref.vm(), "admin.vm.volume.Export", ref.name(), os);
+            } catch (RuntimeException | IOException e) {
+                java.nio.file.Files.deleteIfExists(tmp);
+                throw e;
+            }
+            java.nio.file.Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -31,8 +31,8 @@ final class TorTemplate {
     private TorTemplate() {
     }
 
-    static void build(Path dir, PrintWriter progress) throws IOException, InterruptedException {
-        DebianTemplate.build(dir, progress, List.of("tor"));
+    static void build(Path qubesRoot, Path dir, PrintWriter progress) throws IOException, InterruptedException {
+        DebianTemplate.build(qubesRoot, dir, progress, List.of("tor"));
         Files.createDirectories(dir.resolve("etc/tor"));
         Files.writeString(dir.resolve("etc/tor/torrc"), TORRC);
     }

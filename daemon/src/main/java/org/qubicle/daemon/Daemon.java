@@ -3,6 +3,9 @@ package org.qubicle.daemon;
 import java.io.IOException;
 import org.qubicle.api.handlers.FirewallHandlers;
 import org.qubicle.api.handlers.LifecycleHandlers;
+import org.qubicle.api.handlers.VolumeDataHandlers;
+import org.qubicle.daemon.storage.PoolStorage;
+import org.qubicle.daemon.storage.VolumeData;
 import org.qubicle.daemon.net.NetConfigFile;
 import org.qubicle.daemon.net.NetworkService;
 import org.qubicle.daemon.net.QubeNetwork;
@@ -12,7 +15,7 @@ import org.qubicle.daemon.lifecycle.Lifecycles;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.AdminApi;
-import org.qubicle.api.AdminPolicy;
+import org.qubicle.api.policy.PolicyServices;
 import org.qubicle.model.Qubes;
 import org.qubicle.model.HostInfo;
 import org.qubicle.store.QubesStore;
@@ -31,6 +34,9 @@ public final class Daemon implements AutoCloseable {
     private final Thread acceptor;
     private final LifecycleService lifecycle;
     private ExecServer exec;
+    private VolumeData volumeData;
+    private PolicyServices policy;
+    private org.qubicle.daemon.qrexec.Qrexec qrexec;
     private boolean closed;
 
     private Daemon(QubesPaths paths, DaemonLock lock, AdminApi api, SocketServer server, LifecycleService lifecycle) {
@@ -73,11 +79,26 @@ public final class Daemon implements AutoCloseable {
             QubeNetwork net = lifecycles != null ? QubeNetwork.NONE
                     : NetworkService.probe(app, life, NetConfigFile.read(paths.root(), paths.etcQubes()));
             life.setNetwork(net);
+            org.qubicle.api.MethodTable table = FirewallHandlers.withHook(LifecycleHandlers.table(life),
+                    NetworkService.firewallHook(net));
+            VolumeData volumeData = null;
+            if (lc.storage() instanceof PoolStorage ps) {
+                table = VolumeDataHandlers.table(table, ps.apiBackend());
+                volumeData = ps.volumeData();
+            }
+            boolean freshPolicy = PolicyServices.isFresh(paths.root()); // before qrexec writes its defaults
+            var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root(),
+                    table.all().stream().map(org.qubicle.api.ApiMethod::name).toList());
             life.reattachAll();
-            AdminApi api = new AdminApi(app, FirewallHandlers.withHook(LifecycleHandlers.table(life),
-                    NetworkService.firewallHook(net)), () -> store.save(app), AdminPolicy.ALLOW_ALL);
+            PolicyServices policy = PolicyServices.open(app, paths.root(), table, freshPolicy);
+            AdminApi api = new AdminApi(app, policy.table(table), () -> store.save(app), policy.adminPolicy());
+            qrexec.setAdminApi(api);
+            qrexec.setAskAgent(policy::ask);
             SocketServer server = SocketServer.bind(paths.adminSocket());
             Daemon d = new Daemon(paths, lock, api, server, life);
+            d.volumeData = volumeData;
+            d.policy = policy;
+            d.qrexec = qrexec;
             d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
@@ -90,6 +111,29 @@ public final class Daemon implements AutoCloseable {
     /** The lifecycle service (for exec and tests). */
     public LifecycleService lifecycle() {
         return lifecycle;
+    }
+
+    /** Raw volume images for daemon-side code (backup); only with pool storage. */
+    public VolumeData volumeData() {
+        if (volumeData == null) {
+            throw new org.qubicle.model.exc.QubesNotImplementedError("this daemon's storage has no volume images");
+        }
+        return volumeData;
+    }
+
+    /** The loaded system (for daemon-side code such as backup; hold its lock to touch it). */
+    public Qubes app() {
+        return api.app();
+    }
+
+    /** The qrexec policy: engine, system view, ask agent (for the qrexec call path). */
+    public PolicyServices policy() {
+        return policy;
+    }
+
+    /** qube-to-qube calls (to set the ask agent). */
+    public org.qubicle.daemon.qrexec.Qrexec qrexec() {
+        return qrexec;
     }
 
     public QubesPaths paths() {
@@ -125,6 +169,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (exec != null) {
             exec.close();
+        }
+        if (qrexec != null) {
+            qrexec.close();
         }
         lifecycle.close();
         try {

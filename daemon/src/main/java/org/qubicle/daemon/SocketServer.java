@@ -23,6 +23,7 @@ import java.util.logging.Logger;
 import org.qubicle.api.AdminApi;
 import org.qubicle.api.EventSink;
 import org.qubicle.api.Outcome;
+import org.qubicle.api.handlers.VolumePayloads;
 import org.qubicle.api.wire.FramingException;
 import org.qubicle.api.wire.Request;
 import org.qubicle.api.wire.RequestDecoder;
@@ -118,9 +119,24 @@ final class SocketServer implements AutoCloseable {
 
     private static void handle(AdminApi api, SocketChannel ch) {
         Request request;
+        InputStream rest = null;
         try {
             InputStream in = Channels.newInputStream(ch);
-            request = RequestDecoder.read(in);
+            byte[] untrusted = in.readNBytes(RequestDecoder.MAX_REQUEST_BYTES + 1);
+            if (untrusted.length > RequestDecoder.MAX_REQUEST_BYTES
+                    && VolumePayloads.STREAMED.contains(VolumePayloads.methodOf(untrusted))) {
+                // A volume import: the image streams on past the cap (VolumePayloads).
+                int cap = RequestDecoder.MAX_REQUEST_BYTES;
+                // Closing it must not close the connection: the answer still has to go out.
+                InputStream unclosable = new java.io.FilterInputStream(in) {
+                    @Override
+                    public void close() {
+                    }
+                };
+                rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(untrusted, cap, 1), unclosable);
+                untrusted = java.util.Arrays.copyOf(untrusted, cap);
+            }
+            request = RequestDecoder.decode(untrusted);
         } catch (FramingException e) {
             LOG.fine(() -> "refused request: " + e.getMessage());
             return;
@@ -134,11 +150,24 @@ final class SocketServer implements AutoCloseable {
             }
         };
         try {
-            Outcome outcome = api.dispatch(request, sink);
+            VolumePayloads.Answer answer = new VolumePayloads.Answer(Channels.newOutputStream(ch));
+            ScopedValue.Carrier carrier = ScopedValue.where(VolumePayloads.OUT, answer);
+            if (rest != null) {
+                carrier = carrier.where(VolumePayloads.REST, rest);
+            }
+            Request req = request;
+            Outcome outcome = carrier.call(() -> api.dispatch(req, sink));
             switch (outcome) {
+                case Outcome.Reply reply when answer.answered() -> ch.shutdownOutput();
                 case Outcome.Reply reply -> {
                     writeFully(ch, reply.frame());
                     ch.shutdownOutput();
+                    if (rest != null) {
+                        // A refused import: read what the client still sends, since closing
+                        // with unread data resets the connection and the client would lose
+                        // the answer.
+                        rest.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
                 }
                 case Outcome.Abort abort -> LOG.fine(() -> "aborted " + request.method() + ": " + abort.why());
                 case Outcome.Streamed streamed -> { }

@@ -47,7 +47,7 @@ class PoolVolumeApiTest extends ApiTestBase {
         String info = ok("admin.vm.volume.Info", "private", "work");
         String[] keys = info.lines().map(l -> l.substring(0, l.indexOf('='))).toArray(String[]::new);
         assertEquals(String.join(",", "pool", "vid", "size", "usage", "rw", "source", "path", "save_on_stop",
-                "snap_on_start", "revisions_to_keep", "ephemeral"), String.join(",", keys));
+                "snap_on_start", "revisions_to_keep", "ephemeral", "is_outdated"), String.join(",", keys));
         assertTrue(info.contains("save_on_stop=True\n") && info.contains("size=2147483648\n"), info);
         String root = ok("admin.vm.volume.Info", "root", "work");
         assertTrue(root.contains("snap_on_start=True\n") && root.contains("source=vm-templates/tpl/root\n"), root);

@@ -1,6 +1,7 @@
 package org.qubicle.driver;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -30,10 +31,12 @@ import java.util.regex.Pattern;
  *                   can take the qube back
  * @param netns      a network namespace to join (a path such as {@code /run/netns/x});
  *                   empty gives the qube its own namespace with only {@code lo}
+ * @param binds      extra host paths bound into the qube (the qrexec socket directory, the
+ *                   read-only Java runtime of the in-qube tools), in order, after the standard view
  */
 public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upperDir, Path privateDir,
                        int memoryMiB, int maxmemMiB, int vcpus, int pidsLimit, String hostname,
-                       Path runtimeDir, Optional<Path> netns) {
+                       Path runtimeDir, Optional<Path> netns, List<Bind> binds) {
     /** First host uid of qube ranges, above the usual /etc/subuid ranges' start. */
     public static final long UID_BASE = 100_000;
     /** uids (and gids) per qube. */
@@ -48,6 +51,7 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(upperDir, "upperDir");
         Objects.requireNonNull(netns, "netns");
+        binds = List.copyOf(binds);
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("bad qube name: " + name);
         }
@@ -71,6 +75,40 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
         }
     }
 
+    /**
+     * One host path bound into the qube. The mount point inside must exist (or be creatable
+     * by the qube's root) in the qube's view at that moment; binds apply in list order.
+     *
+     * @param source   an absolute host path (file or directory), resolved on the host
+     * @param target   an absolute path inside the qube
+     * @param readOnly whether the qube sees it read-only
+     */
+    public record Bind(Path source, String target, boolean readOnly) {
+        public Bind {
+            requireAbsolute("bind source", source);
+            Objects.requireNonNull(target, "target");
+            if (!target.startsWith("/") || target.contains("/../") || target.endsWith("/..") || target.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("bad bind target: " + target);
+            }
+        }
+    }
+
+    /** The spec without extra binds (the form used before binds existed). */
+    public QubeSpec(String name, int index, Path rootfs, Optional<Path> upperDir, Path privateDir,
+                    int memoryMiB, int maxmemMiB, int vcpus, int pidsLimit, String hostname,
+                    Path runtimeDir, Optional<Path> netns) {
+        this(name, index, rootfs, upperDir, privateDir, memoryMiB, maxmemMiB, vcpus, pidsLimit, hostname,
+                runtimeDir, netns, List.of());
+    }
+
+    /** This spec with {@code more} binds appended. */
+    public QubeSpec withBinds(List<Bind> more) {
+        List<Bind> all = new java.util.ArrayList<>(binds);
+        all.addAll(more);
+        return new QubeSpec(name, index, rootfs, upperDir, privateDir, memoryMiB, maxmemMiB, vcpus, pidsLimit,
+                hostname, runtimeDir, netns, all);
+    }
+
     /** A read-only-root qube with its own empty network; hostname = name (dots made dashes). */
     public static QubeSpec of(String name, int index, Path rootfs, Path privateDir, Path runtimeDir) {
         return new QubeSpec(name, index, rootfs, Optional.empty(), privateDir, 400, 0, 2, 1024,
@@ -79,12 +117,12 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
 
     public QubeSpec withUpperDir(Path dir) {
         return new QubeSpec(name, index, rootfs, Optional.of(dir), privateDir, memoryMiB, maxmemMiB, vcpus,
-                pidsLimit, hostname, runtimeDir, netns);
+                pidsLimit, hostname, runtimeDir, netns, binds);
     }
 
     public QubeSpec withLimits(int memory, int maxmem, int cpus, int pids) {
         return new QubeSpec(name, index, rootfs, upperDir, privateDir, memory, maxmem, cpus, pids, hostname,
-                runtimeDir, netns);
+                runtimeDir, netns, binds);
     }
 
     /** Host uid (and gid) that is root inside: {@code 100000 + 65536 * index}. */

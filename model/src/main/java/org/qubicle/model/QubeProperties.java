@@ -45,7 +45,7 @@ final class QubeProperties {
 
     private static Map<String, Property<Qube>> build(QubeClass c) {
         TreeMap<String, Property<Qube>> t = new TreeMap<>();
-        add(t, "name", STR, "User-defined name of the domain", Set.of(WRITE_ONCE), none(), (q, v) -> new QubeName(v).value());
+        add(t, "name", STR, "User-defined name of the domain", Set.of(WRITE_ONCE, NO_RESET), none(), (q, v) -> new QubeName(v).value());
         add(t, "qid", INT, "Internal, persistent identificator of particular domain.", Set.of(WRITE_ONCE), none(), QubeValidators::qid);
         add(t, "uuid", STR, "UUID from libvirt.", Set.of(WRITE_ONCE), none(), Validator.none());
         add(t, "klass", STR, "Domain class", Set.of(READ_ONLY), q -> Optional.of(c.wireName()), Validator.none());

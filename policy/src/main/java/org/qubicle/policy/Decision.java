@@ -97,6 +97,8 @@ public sealed interface Decision {
         ASK_NO_TARGETS, LOOPBACK,
         /** The user's pick is not among the offered targets. */
         NOT_A_CHOICE,
+        /** The user refused an ask, did not answer in time, or no prompt agent runs. */
+        REFUSED,
         /** The daemon cannot describe the target (a RemoteVM without relay, a missing disposable base). */
         UNREACHABLE;
 

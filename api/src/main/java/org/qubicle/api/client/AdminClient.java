@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.io.OutputStream;
+import java.io.InputStream;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,6 +80,64 @@ public final class AdminClient {
         } catch (IOException e) {
             throw new QubesDaemonCommunicationError(
                     "Failed to connect to qubesd service: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes one call whose payload streams from {@code payload} after {@code head} (for
+     * volume imports: the server reads it past the 64 KiB request cap). Returns the success
+     * value.
+     *
+     * @param head bytes sent before the stream (the size line of ImportWithSize), or null
+     */
+    public byte[] callStreaming(String dest, String method, String arg, byte[] head, InputStream payload) {
+        byte[] header = header(dest, method, arg);
+        try (SocketChannel channel = connect()) {
+            write(channel, header);
+            if (head != null) {
+                write(channel, head);
+            }
+            OutputStream out = Channels.newOutputStream(channel);
+            try {
+                payload.transferTo(out);
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                // The daemon refused before reading everything (qube running, bad size):
+                // its answer, if it sent one, says why.
+                byte[] answer = readAll(channel);
+                if (answer.length == 0) {
+                    throw e;
+                }
+                return ResponseDecoder.decode(answer);
+            }
+            return ResponseDecoder.decode(readAll(channel));
+        } catch (IOException e) {
+            throw new QubesDaemonCommunicationError("Failed to stream to qubesd: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes one call whose success value streams into {@code sink} (admin.vm.volume.Export);
+     * errors are thrown as for {@link #call}. Returns the bytes written.
+     */
+    public long callToStream(String dest, String method, String arg, OutputStream sink) {
+        byte[] header = header(dest, method, arg);
+        try (SocketChannel channel = connect()) {
+            write(channel, header);
+            channel.shutdownOutput();
+            InputStream in = Channels.newInputStream(channel);
+            byte[] status = in.readNBytes(2);
+            if (status.length == 2 && status[0] == '0' && status[1] == 0) {
+                return in.transferTo(sink);
+            }
+            byte[] rest = in.readNBytes(MAX_RESPONSE);
+            byte[] all = new byte[status.length + rest.length];
+            System.arraycopy(status, 0, all, 0, status.length);
+            System.arraycopy(rest, 0, all, status.length, rest.length);
+            ResponseDecoder.decode(all);
+            throw new QubesDaemonCommunicationError("Unexpected answer from qubesd");
+        } catch (IOException e) {
+            throw new QubesDaemonCommunicationError("Failed to stream from qubesd: " + e.getMessage(), e);
         }
     }
 

@@ -23,10 +23,10 @@ final class Subscription implements AutoCloseable {
     }
 
     static Subscription open(Call call, String onlySubject, BlockingQueue<Frame> queue) {
-        return new Subscription(call.app().events().subscribe(e -> offer(e, onlySubject, queue)));
+        return new Subscription(call.app().events().subscribe(e -> offer(call, e, onlySubject, queue)));
     }
 
-    private static void offer(Event e, String onlySubject, BlockingQueue<Frame> queue) {
+    private static void offer(Call call, Event e, String onlySubject, BlockingQueue<Frame> queue) {
         String name = e.wireName();
         if (!forwarded(name)) {
             return;
@@ -34,10 +34,25 @@ final class Subscription implements AutoCloseable {
         if (onlySubject != null && !onlySubject.equals(e.subject())) {
             return;
         }
+        if (!call.shows("admin.Events", name.replace(':', '_'), policySubject(e))) {
+            return;
+        }
         if (!queue.offer(new Frame(e.subject(), name, e.kwargs()))) {
             queue.clear();
             queue.offer(Frame.OVERFLOW);
         }
+    }
+
+    /**
+     * The qube an event is about for the admin policy: its subject, else the {@code vm} of a
+     * global event such as {@code domain-add}, else {@code @adminvm} (as upstream's filter).
+     */
+    private static String policySubject(Event e) {
+        if (!e.subject().isEmpty()) {
+            return e.subject();
+        }
+        String vm = e.kwargs().get("vm");
+        return vm != null && !vm.isEmpty() ? vm : "@adminvm";
     }
 
     /** qubesd keeps these internal events off the stream; pre-events are vetoable internals. */

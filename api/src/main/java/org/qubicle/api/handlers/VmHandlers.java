@@ -49,6 +49,9 @@ final class VmHandlers {
         java.util.Collection<Qube> qubes = call.destIsAdminVm() ? call.app().qubes() : List.of(call.dest());
         StringBuilder sb = new StringBuilder();
         for (Qube q : qubes) {
+            if (call.destIsAdminVm() && !call.shows("admin.vm.List", call.arg(), q.name())) {
+                continue;
+            }
             sb.append(q.name()).append(" class=").append(q.klass().wireName())
                     .append(" state=").append(q.powerState().name())
                     .append(" uuid=").append(q.uuid()).append('\n');

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qubicle.api.ApiMethod.Payload;
 import org.qubicle.api.Call;
+import org.qubicle.api.Handler;
 import org.qubicle.api.MethodTable;
 import org.qubicle.model.PowerState;
 import org.qubicle.model.Qube;
@@ -23,24 +24,38 @@ import org.qubicle.model.exc.StoragePoolException;
 import org.qubicle.model.storage.VolumeConfig;
 
 /**
- * {@code admin.vm.volume.*} at the metadata level: what qubes.xml records about each volume.
- * Moving data is the storage module's work; until it is wired in, Resize and CloneTo change
- * only the recorded size, and there are no revisions to list.
+ * {@code admin.vm.volume.*}. Without a {@link VolumeBackend} (the standard table, unit tests)
+ * at the metadata level: Resize and CloneTo change only the recorded size and there are no
+ * revisions. With one (the daemon, {@link VolumeDataHandlers}) the data moves too: see
+ * {@link VolumeDataCalls}.
  */
 final class VolumeHandlers {
+    private final VolumeBackend backend;
+
+    VolumeHandlers() {
+        this(null);
+    }
+
+    VolumeHandlers(VolumeBackend backend) {
+        this.backend = backend;
+    }
+
     /** Pending CloneFrom tokens, as qubesd keeps them: in memory, used once. */
     private final Map<String, Source> tokens = new LinkedHashMap<>();
     private static final int MAX_TOKENS = 1024;
     private final SecureRandom random = new SecureRandom();
 
-    private record Source(String qube, String volume) {
+    record Source(String qube, String volume) {
     }
 
     void register(MethodTable.Builder b) {
+        if (backend != null) {
+            new VolumeDataCalls(backend, tokens).register(b);
+        }
         b.add("admin.vm.volume.List", NONE, Payload.NONE, ANY, READ,
                 call -> Replies.lines(call.dest().volumes().keySet()));
-        b.add("admin.vm.volume.Info", REQUIRED, Payload.NONE, ANY, READ, VolumeHandlers::info);
-        b.add("admin.vm.volume.ListSnapshots", REQUIRED, Payload.NONE, ANY, READ, call -> {
+        if (backend == null) b.add("admin.vm.volume.Info", REQUIRED, Payload.NONE, ANY, READ, (Handler.Plain) VolumeHandlers::info);
+        if (backend == null) b.add("admin.vm.volume.ListSnapshots", REQUIRED, Payload.NONE, ANY, READ, call -> {
             volume(call);
             return "";
         });
@@ -57,7 +72,7 @@ final class VolumeHandlers {
             call.dest().putVolume(v.withRw(rw));
             return "";
         });
-        b.add("admin.vm.volume.Resize", REQUIRED, Payload.REQUIRED, ANY, WRITE, call -> {
+        if (backend == null) b.add("admin.vm.volume.Resize", REQUIRED, Payload.REQUIRED, ANY, WRITE, call -> {
             VolumeConfig v = volume(call);
             long size = Ints.size(call.untrustedPayloadAsciiStrict());
             if (size < v.size()) {
@@ -78,7 +93,7 @@ final class VolumeHandlers {
             tokens.put(token, new Source(call.dest().name(), v.name()));
             return token;
         });
-        b.add("admin.vm.volume.CloneTo", REQUIRED, Payload.REQUIRED, ANY, WRITE, call -> {
+        if (backend == null) b.add("admin.vm.volume.CloneTo", REQUIRED, Payload.REQUIRED, ANY, WRITE, call -> {
             VolumeConfig v = volume(call);
             String untrustedToken = call.untrustedPayloadAsciiStrict();
             Source src = tokens.get(untrustedToken);
@@ -94,7 +109,11 @@ final class VolumeHandlers {
         });
     }
 
-    private static String info(Call call) {
+    static String info(Call call) {
+        return info(call, Map.of());
+    }
+
+    static String info(Call call, Map<String, String> data) {
         VolumeConfig v = volume(call);
         Map<String, String> m = new LinkedHashMap<>();
         m.put("pool", v.pool());
@@ -108,12 +127,13 @@ final class VolumeHandlers {
         m.put("snap_on_start", Replies.bool(v.snapOnStart()));
         m.put("revisions_to_keep", Integer.toString(v.revisionsToKeep()));
         m.put("ephemeral", Replies.bool(v.ephemeral().orElse(false)));
+        m.putAll(data);
         StringBuilder sb = new StringBuilder();
         m.forEach((k, val) -> sb.append(k).append('=').append(val).append('\n'));
         return sb.toString();
     }
 
-    private static VolumeConfig volume(Call call) {
+    static VolumeConfig volume(Call call) {
         VolumeConfig v = call.dest().volumes().get(call.arg());
         if (v == null) {
             throw new PermissionDenied("Argument not in '" + call.dest().name() + " volumes'");
@@ -121,7 +141,7 @@ final class VolumeHandlers {
         return v;
     }
 
-    private static void halted(Qube q) {
+    static void halted(Qube q) {
         if (q.powerState() != PowerState.Halted) {
             throw new QubesVMNotHaltedError("Qube " + q.name() + " is not halted");
         }

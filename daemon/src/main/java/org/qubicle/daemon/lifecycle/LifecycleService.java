@@ -24,6 +24,7 @@ import org.qubicle.model.Qube;
 import org.qubicle.model.QubeClass;
 import org.qubicle.model.Qubes;
 import org.qubicle.model.event.Notice;
+import org.qubicle.model.event.PropertyReset;
 import org.qubicle.model.exc.QubesException;
 import org.qubicle.model.exc.QubesVMError;
 import org.qubicle.model.exc.QubesVMInUseError;
@@ -49,8 +50,14 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     private final Path runDir;
     private final Runnable save;
     private final Map<String, RunningQube> running = new ConcurrentHashMap<>();
+    private final Map<String, QubesDb> qdbs = new ConcurrentHashMap<>();
     private final Watcher watcher;
+    private volatile boolean closed;
     private QubeNetwork network = QubeNetwork.NONE;
+    /** Adds to a qube's driver spec before start and reattach (qrexec: socket and runtime binds). */
+    private volatile java.util.function.UnaryOperator<QubeSpec> specHook = s -> s;
+    /** Told the name of every qube that stopped (qrexec closes its socket). */
+    private volatile java.util.function.Consumer<String> stopHook = n -> { };
 
     /**
      * @param runDir {@code $QUBES_ROOT/var/run/qubes}: one runtime directory per qube
@@ -72,6 +79,15 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     public IsolationDriver driver() {
         return driver;
+    }
+
+    /**
+     * Lets another subsystem (qrexec) add to every qube's driver spec and hear of every stop.
+     * Set once, before {@link #reattachAll()}.
+     */
+    public void setHooks(java.util.function.UnaryOperator<QubeSpec> spec, java.util.function.Consumer<String> stopped) {
+        this.specHook = spec;
+        this.stopHook = stopped;
     }
 
     /** The handle of a running qube, for exec. */
@@ -99,6 +115,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 }
                 if (rq.isPresent()) {
                     running.put(q.name(), rq.get());
+                    qdbs.put(q.name(), QubesDb.forQube(q));
+                    watch(q.name(), rq.get());
                     boolean paused = stats(rq.get()).map(QubeStats::paused).orElse(false);
                     q.setPowerState(paused ? PowerState.Paused : PowerState.Running);
                     LOG.info("took back running qube " + q.name());
@@ -116,6 +134,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             network.tookBack(app.qubes().stream().filter(q -> running.containsKey(q.name())).toList());
         }
         watcher.start();
+        Autostart.atBoot(app, this, runDir);
     }
 
     @Override
@@ -126,6 +145,13 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         startChain(q, 0);
     }
 
+    /**
+     * qubesd's {@code QubesVM.start()} order: {@code prohibit-start}, {@code domain-pre-start},
+     * the netvm chain, storage, {@code domain-pre-spawn}, the driver, {@code property-reset}
+     * of xid/stubdom_xid/start_time, {@code domain-spawn}, QubesDB and
+     * {@code domain-qdb-create}, {@code domain-pre-unpaused}/{@code domain-unpaused} (Qubes
+     * creates the domain paused), Running, {@code domain-start}.
+     */
     private void startChain(Qube q, int depth) {
         if (q.powerState() != PowerState.Halted) {
             return; // qubesd: a no-op unless halted
@@ -133,43 +159,87 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         if (depth > 16) {
             throw new QubesException("netvm chain too long at " + q.name());
         }
-        Optional<Qube> netvm = q.netvm();
-        if (netvm.isPresent() && netvm.get().klass() != QubeClass.ADMIN_VM) {
-            startChain(netvm.get(), depth + 1);
-        }
         long t0 = System.nanoTime();
-        app.events().fire(Notice.of(q.name(), "domain-pre-start", "start_guid", "True", "mem_required", "None"));
+        String prohibit = q.features().find("prohibit-start").orElse("");
+        if (!prohibit.isEmpty()) {
+            String reason = "Qube start is prohibited. Rationale: " + prohibit;
+            app.events().fire(Notice.of(q.name(), "domain-start-failed", "reason", reason));
+            throw new QubesException(reason);
+        }
+        try {
+            app.events().fire(Notice.of(q.name(), "domain-pre-start", "start_guid", "True", "mem_required", "None"));
+        } catch (RuntimeException e) {
+            app.events().fire(Notice.of(q.name(), "domain-start-failed", "reason", reasonOf(e)));
+            throw e;
+        }
         q.setPowerState(PowerState.Transient);
         RunningQube rq = null;
         try {
+            Optional<Qube> netvm = q.netvm();
+            if (netvm.isPresent() && netvm.get().klass() != QubeClass.ADMIN_VM) {
+                startChain(netvm.get(), depth + 1);
+            }
             QubeStorage.Prepared prepared = storage.prepare(q, baseUid(q));
             QubeSpec spec = network.starting(q, spec(q, prepared));
             app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
             rq = driver.start(spec);
             running.put(q.name(), rq);
+            watch(q.name(), rq);
+            for (String p : List.of("xid", "stubdom_xid", "start_time")) {
+                app.events().fire(new PropertyReset(q.name(), p, null));
+            }
             app.events().fire(Notice.of(q.name(), "domain-spawn", "start_guid", "True"));
+            qdbs.put(q.name(), QubesDb.forQube(q));
+            app.events().fire(Notice.of(q.name(), "domain-qdb-create"));
+            app.events().fire(Notice.of(q.name(), "domain-pre-unpaused"));
+            app.events().fire(Notice.of(q.name(), "domain-unpaused"));
             q.setPowerState(PowerState.Running);
             app.events().fire(Notice.of(q.name(), "domain-start", "start_guid", "True"));
             LOG.info(String.format("started %s in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
         } catch (RuntimeException e) {
-            if (rq != null) {
-                RunningQube started = rq;
-                running.remove(q.name(), started);
-                quietly(started, () -> driver.kill(started));
-            }
-            quietly(null, () -> network.stopped(q));
-            quietly(null, () -> storage.release(q));
-            q.setPowerState(PowerState.Halted);
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String reason = reasonOf(e);
             app.events().fire(Notice.of(q.name(), "domain-start-failed", "reason", reason));
-            if (autoCleanup(q)) {
-                removeDisposable(q);
+            if (rq != null) {
+                // As qubesd: the domain is killed, which fires domain-stopped and domain-shutdown.
+                RunningQube started = rq;
+                quietly(started, () -> driver.kill(started));
+                stopped(q, started);
+            } else {
+                quietly(null, () -> network.stopped(q));
+                quietly(null, () -> storage.release(q));
+                quietly(null, () -> stopHook.accept(q.name()));
+                q.setPowerState(PowerState.Halted);
+                if (autoCleanup(q)) {
+                    removeDisposable(q);
+                }
             }
             if (e instanceof QubesException) {
                 throw e;
             }
             throw new QubesVMError("Start failed: " + reason);
         }
+    }
+
+    private static String reasonOf(RuntimeException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * The driver tells us at once when the qube stops by itself; {@link #died} ignores the
+     * stops that shutdown and kill already handled.
+     */
+    private void watch(String name, RunningQube rq) {
+        try {
+            driver.onStop(rq).whenComplete((r, e) -> Thread.ofVirtual().name("stopped-" + name)
+                    .start(() -> died(name, rq)));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot watch " + name + "; the slow poll will notice its stop", e);
+        }
+    }
+
+    /** The QubesDB of a running qube (entries written at start; handlers of domain-qdb-create add theirs). */
+    public Optional<QubesDb> qubesDb(String name) {
+        return Optional.ofNullable(qdbs.get(name));
     }
 
     @Override
@@ -306,10 +376,15 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         if (!running.remove(q.name(), rq)) {
             return;
         }
+        qdbs.remove(q.name());
         quietly(null, () -> network.stopped(q));
         quietly(null, () -> storage.release(q));
         q.setPowerState(PowerState.Halted);
+        quietly(rq, () -> stopHook.accept(q.name()));
         app.events().fire(Notice.of(q.name(), "domain-stopped"));
+        for (String p : List.of("xid", "stubdom_xid", "start_time")) {
+            app.events().fire(new PropertyReset(q.name(), p, null));
+        }
         app.events().fire(Notice.of(q.name(), "domain-shutdown"));
         if (autoCleanup(q)) {
             removeDisposable(q);
@@ -318,6 +393,9 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     /** Called by the watcher when a qube's processes died by themselves. */
     void died(String name, RunningQube rq) {
+        if (closed) {
+            return; // a later daemon takes the qube back
+        }
         synchronized (app.lock()) {
             Optional<Qube> q = app.find(name);
             // A qube being shut down is finished by its shutdown thread.
@@ -331,12 +409,18 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
     }
 
+    /** For tests: without the safety poll, only the driver's onStop reports a death. */
+    void stopSafetyPoll() {
+        watcher.close();
+    }
+
     Map<String, RunningQube> running() {
         return running;
     }
 
     private void cleanupDead(Qube q) {
         quietly(null, () -> storage.release(q));
+        quietly(null, () -> stopHook.accept(q.name()));
         q.setPowerState(PowerState.Halted);
     }
 
@@ -380,8 +464,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         int vcpus = (int) Math.max(1, Math.min(1024, q.intProperty("vcpus")));
         String host = q.name().replace('.', '-').replace('_', '-');
-        return new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem, vcpus, 4096,
-                host, rt, Optional.empty());
+        return specHook.apply(new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem,
+                vcpus, 4096, host, rt, Optional.empty()));
     }
 
     private static void quietly(RunningQube rq, Runnable r) {
@@ -395,6 +479,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     /** Stops the death watcher; running qubes keep running (a later daemon takes them back). */
     @Override
     public void close() {
+        closed = true;
         watcher.close();
         network.close();
     }

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
-import org.qubicle.daemon.storage.DirStorage;
+import org.qubicle.daemon.storage.PoolStorage;
 import org.qubicle.daemon.storage.QubeStorage;
 import org.qubicle.driver.DriverSelector;
 import org.qubicle.driver.IsolationDriver;
@@ -38,6 +38,8 @@ public record Lifecycles(IsolationDriver driver, QubeStorage storage) {
             LOG.warning(e.getMessage());
             driver = new UnavailableDriver(e.getMessage());
         }
-        return new Lifecycles(driver, new DirStorage(varLibQubes, true));
+        // $ROOT/var/lib/qubes -> $ROOT/var/run/qubicle: where pool volumes are mounted.
+        Path run = varLibQubes.resolve("../../run/qubicle").normalize();
+        return new Lifecycles(driver, new PoolStorage(varLibQubes, run));
     }
 }

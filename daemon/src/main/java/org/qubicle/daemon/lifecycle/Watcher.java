@@ -4,12 +4,12 @@ import java.util.Map;
 import org.qubicle.driver.RunningQube;
 
 /**
- * Notices qubes whose processes ended by themselves (init exited, killed from outside) and
- * reports them, so they show Halted and get {@code domain-shutdown} as in Qubes. Polls
- * without holding the system's lock.
+ * Safety net behind the driver's {@code onStop} callback, which reports a qube that stops
+ * by itself at once: a slow poll of every running qube, in case a callback was lost.
+ * Polls without holding the system's lock.
  */
 final class Watcher implements AutoCloseable {
-    private static final long PERIOD_MS = 500;
+    private static final long PERIOD_MS = 10_000;
 
     private final LifecycleService service;
     private volatile boolean closed;

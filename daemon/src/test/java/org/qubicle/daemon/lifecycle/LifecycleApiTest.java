@@ -87,9 +87,12 @@ class LifecycleApiTest {
     void startStartsTheNetvmFirstWithQubesEventOrder() throws Exception {
         try (LifeClient.Events ev = c.events()) {
             c.ok("admin.vm.Start", "", "work");
-            assertEquals(List.of(
-                    "net domain-pre-start", "net domain-pre-spawn", "net domain-spawn", "net domain-start",
-                    "work domain-pre-start", "work domain-pre-spawn", "work domain-spawn", "work domain-start"),
+            // qubesd's QubesVM.start(): the netvm starts after the client's domain-pre-start.
+            assertEquals(List.of("work domain-pre-start",
+                    "net domain-pre-start", "net domain-pre-spawn", "net domain-spawn", "net domain-qdb-create",
+                    "net domain-pre-unpaused", "net domain-unpaused", "net domain-start",
+                    "work domain-pre-spawn", "work domain-spawn", "work domain-qdb-create",
+                    "work domain-pre-unpaused", "work domain-unpaused", "work domain-start"),
                     drain(ev, "work domain-start"));
         }
         assertEquals("Running", state("work"));
@@ -97,6 +100,64 @@ class LifecycleApiTest {
         assertTrue(c.ok("admin.vm.List", "", "dom0").contains("work class=AppVM state=Running"));
         assertEquals(java.util.Set.of("net", "work"), running());
         assertEquals("0:", c.call("admin.vm.Start", "", "work"), "start of a running qube is a no-op");
+        QubesDb db = daemon.lifecycle().qubesDb("work").orElseThrow();
+        assertEquals("work", db.entries().get("/name"));
+        assertEquals("AppVM", db.entries().get("/type"));
+        assertEquals("user", db.entries().get("/default-user"));
+        assertEquals("tpl", db.entries().get("/qubes-base-template"));
+        assertEquals("rw-only", db.entries().get("/qubes-vm-persistence"));
+    }
+
+    @Test
+    void spawnResetsXidAndStartTimeAndStopResetsThemAgain() throws Exception {
+        try (LifeClient.Events ev = c.events()) {
+            c.ok("admin.vm.Start", "", "net");
+            List<String> got = new ArrayList<>();
+            for (String e = ev.queue.poll(10, TimeUnit.SECONDS); e != null && !e.equals("net domain-start");
+                    e = ev.queue.poll(10, TimeUnit.SECONDS)) {
+                got.add(e);
+            }
+            int spawn = got.indexOf("net domain-spawn");
+            assertTrue(got.indexOf("net property-reset:xid") > got.indexOf("net domain-pre-spawn")
+                    && got.indexOf("net property-reset:start_time") < spawn, got::toString);
+            c.ok("admin.vm.Kill", "", "net");
+            assertEquals(List.of("net domain-stopped", "net domain-shutdown"), drain(ev, "net domain-shutdown"));
+        }
+        assertTrue(daemon.lifecycle().qubesDb("net").isEmpty());
+    }
+
+    @Test
+    void prohibitStartRefusesWithDomainStartFailed() throws Exception {
+        c.ok("admin.vm.feature.Set", "prohibit-start", "net", "being repaired");
+        try (LifeClient.Events ev = c.events()) {
+            String r = c.call("admin.vm.Start", "", "work");
+            assertTrue(r.startsWith("2:QubesException:") && r.contains("Rationale: being repaired"), r);
+            // work fired domain-pre-start, then net refused, then work failed too
+            assertEquals(List.of("work domain-pre-start", "net domain-start-failed", "work domain-start-failed"),
+                    drain(ev, "work domain-start-failed"));
+        }
+        assertEquals("Halted", state("work"));
+        assertEquals("Halted", state("net"));
+        assertTrue(running().isEmpty());
+    }
+
+    @Test
+    void autostartQubesStartOncePerBoot() throws Exception {
+        c.ok("admin.vm.property.Set", "autostart", "work", "True");
+        daemon.close();
+        daemon = startDaemon();
+        c = new LifeClient(daemon.paths().adminSocket());
+        assertEquals("Halted", state("work"), "a daemon restart is no boot");
+        daemon.close();
+        // A host boot empties /var/run (a tmpfs): the marker is gone.
+        Files.delete(root.resolve("var/run/qubes").resolve(Autostart.MARKER));
+        daemon = startDaemon();
+        c = new LifeClient(daemon.paths().adminSocket());
+        for (int i = 0; i < 500 && !"Running".equals(state("work")); i++) {
+            Thread.sleep(20);
+        }
+        assertEquals("Running", state("work"));
+        assertEquals("Running", state("net"), "the netvm chain came first");
     }
 
     @Test
@@ -158,6 +219,7 @@ class LifecycleApiTest {
 
     @Test
     void qubeThatDiesByItselfShowsHalted() throws Exception {
+        daemon.lifecycle().stopSafetyPoll(); // the driver's onStop alone must report it
         c.ok("admin.vm.Start", "", "net");
         RunningQube net = daemon.lifecycle().handle("net").orElseThrow();
         try (LifeClient.Events ev = c.events()) {
@@ -171,6 +233,9 @@ class LifecycleApiTest {
     void disposableIsCreatedTaggedAndRemovedAtShutdown() throws Exception {
         c.ok("admin.vm.property.Set", "template_for_dispvms", "work", "True");
         c.ok("admin.vm.property.Set", "default_dispvm", "work", "work");
+        // A qube's admin call needs a policy rule (the default denies them all).
+        Files.writeString(root.resolve("etc/qubes/policy.d/30-test.policy"),
+                "admin.vm.CreateDisposable * work @adminvm allow target=dom0\n");
         String name = c.call("work", "admin.vm.CreateDisposable", "", "dom0");
         assertTrue(name.matches("0:disp[0-9]+"), name);
         name = name.substring(2);

@@ -60,6 +60,11 @@ final class BwrapArgs {
         bind(a, f.shared().resolve("run").toString(), "/run");
         bind(a, f.spec().privateDir().toString(), "/rw");
         bind(a, f.home().toString(), "/home");
+        for (var b : f.spec().binds()) {
+            a.add(b.readOnly() ? "--ro-bind" : "--bind");
+            a.add(b.source().toString());
+            a.add(b.target());
+        }
         a.addAll(List.of("--uid", "0", "--gid", "0"));
         a.addAll(List.of("--new-session", "--clearenv", "--setenv", "PATH", PATH));
         if (uid == 0) {

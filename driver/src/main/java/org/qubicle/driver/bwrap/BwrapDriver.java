@@ -116,16 +116,13 @@ public final class BwrapDriver implements IsolationDriver {
         if (reattach(spec).isPresent()) {
             throw new QubesVMAlreadyStartedError("qube " + spec.name() + " is already running");
         }
-        Process holder = null;
         Process bwrap = null;
         QubeCgroup cg = null;
         try {
             prepare(f);
             cg = cgroups().create(f.cgroupLeaf(), spec);
-            holder = Launcher.holder(spec.baseUid());
-            Path userns = Path.of("/proc", Long.toString(holder.pid()), "ns", "user");
-            List<String> cmd = Launcher.command(f, cg.procsFiles(), userns, Path.of("/dev/null"), Optional.empty(),
-                    spec.netns(), BwrapArgs.init(f));
+            // One spawn: the wrapper makes the holder's user namespace, maps it and execs bwrap.
+            List<String> cmd = Launcher.startCommand(f, cg.procsFiles(), spec.netns(), BwrapArgs.init(f));
             bwrap = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(f.console().toFile()))
                     .redirectErrorStream(true).start();
@@ -142,11 +139,6 @@ public final class BwrapDriver implements IsolationDriver {
                 throw q;
             }
             throw new QubesVMError("cannot start " + spec.name() + ": " + e.getMessage());
-        } finally {
-            if (holder != null) {
-                holder.destroyForcibly();
-                waitQuietly(holder);
-            }
         }
     }
 
@@ -161,7 +153,8 @@ public final class BwrapDriver implements IsolationDriver {
         }
         Files.createDirectories(f.dir());
         f.removeAll();
-        Files.write(f.seccomp(), SeccompFilter.compile());
+        Files.write(f.seccomp(), Seccomp.PROGRAM);
+        Mounts.fifo(f.holderFifo());
         for (String d : List.of("tmp", "run", "shm")) {
             Path p = f.shared().resolve(d);
             Files.createDirectories(p);
@@ -174,8 +167,10 @@ public final class BwrapDriver implements IsolationDriver {
         // could be pointed anywhere. Pin it now, while the qube is not running and the
         // check above holds, with a bind mount in the runtime dir that the qube cannot touch.
         Files.createDirectories(f.home());
-        if (Host.run(List.of(Host.requireTool("mount"), "--bind", home.toString(), f.home().toString())) != 0) {
-            throw new QubesVMError("cannot bind the home directory of " + spec.name());
+        try {
+            Mounts.bind(home, f.home());
+        } catch (IOException e) {
+            throw new QubesVMError("cannot bind the home directory of " + spec.name() + ": " + e.getMessage());
         }
         if (spec.upperDir().isPresent()) {
             Path upper = spec.upperDir().get();
@@ -189,6 +184,11 @@ public final class BwrapDriver implements IsolationDriver {
                 throw new QubesVMError("overlay mount failed for " + spec.name());
             }
         }
+    }
+
+    /** The filter is the same for every qube: compiled once. */
+    private static final class Seccomp {
+        static final byte[] PROGRAM = SeccompFilter.compile();
     }
 
     private static void chown(Path p, long uid) throws IOException {
@@ -321,9 +321,7 @@ public final class BwrapDriver implements IsolationDriver {
         for (Path m : List.of(f.mergedRoot(), f.home())) {
             if (isMounted(m)) {
                 try {
-                    if (Host.run(List.of(Host.requireTool("umount"), m.toString())) != 0) {
-                        Host.run(List.of(Host.requireTool("umount"), "-l", m.toString()));
-                    }
+                    Mounts.unmount(m);
                 } catch (IOException e) {
                     errors.add(e);
                 }
@@ -466,13 +464,5 @@ public final class BwrapDriver implements IsolationDriver {
     public static List<Path> cgroupDirs() {
         Cgroups c = Cgroups.detect().cgroups();
         return c == null ? List.of() : c.allQubeDirs();
-    }
-
-    private static void waitQuietly(Process p) {
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

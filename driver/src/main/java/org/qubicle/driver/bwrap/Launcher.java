@@ -15,7 +15,7 @@ import java.util.Optional;
  * </pre>
  * The wrapper (running as root) joins the qube's cgroups, opens the namespace and seccomp
  * files as fds 3, 4 and 5, and execs; every step execs, so the host pid stays the same
- * from sh to bwrap. bwrap itself runs as the qube's base uid, never as root: it joins
+ * from sh to bwrap. A start uses {@link #START_WRAP}, which also makes the user namespace. bwrap itself runs as the qube's base uid, never as root: it joins
  * the user namespace owned by that uid, so it holds capabilities only inside the qube.
  */
 final class Launcher {
@@ -56,32 +56,48 @@ final class Launcher {
     }
 
     /**
-     * Starts the holder: a process as the base uid that has just made a fresh user
-     * namespace, then waits until root has written its uid and gid maps.
+     * The start wrapper, run as root: opens the FIFO {@code RUNTIME/holder.fifo} as fd 6,
+     * starts the holder in the background (as the base uid, {@code unshare --user}, then a
+     * shell that says so on fd 6 and sleeps), and joins the qube's cgroups. The holder stays
+     * in the daemon's cgroup: under CPU contention a qube's cgroup gets one group's share,
+     * and the holder is gone before the qube runs anything. Once the holder has spoken it
+     * has its own user namespace: the wrapper writes {@code 0 BASE 65536} as its uid and gid
+     * maps, opens that namespace as fd 3 and the seccomp program as fd 5, kills and reaps the
+     * holder (fd 3 keeps the namespace; the qube's processes keep it afterwards) and execs the
+     * rest. One spawn from Java instead of two, and no polling anywhere.
      */
-    static Process holder(long base) throws IOException {
-        String b = Long.toString(base);
-        Process p = new ProcessBuilder(Host.requireTool("setpriv"), "--reuid=" + b, "--regid=" + b, "--clear-groups",
-                Host.requireTool("unshare"), "--user", "--", Host.requireTool("sleep"), "infinity")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String hostNs = Host.ns("self", "user");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            String ns = Host.ns(p.pid(), "user");
-            if (!ns.isEmpty() && !ns.equals(hostNs) && p.isAlive()) {
-                break;
-            }
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new IOException("holder process did not make a user namespace");
-            }
-            QubeCgroup.sleep(1);
+    static final String START_WRAP = """
+            base=$1 seccomp=$2 fifo=$3 setpriv=$4 unshare=$5 sh=$6 sleep=$7; shift 7
+            exec 6<>"$fifo" || exit 125
+            "$setpriv" --reuid="$base" --regid="$base" --clear-groups "$unshare" --user -- \
+                "$sh" -c 'echo >&6; exec 6>&-; exec "$0" infinity' "$sleep" </dev/null >/dev/null 2>&1 &
+            h=$!
+            n=$1; shift; i=0
+            while [ $i -lt $n ]; do echo $$ > "$1" || { kill -9 $h; wait $h; exit 125; }; shift; i=$((i+1)); done
+            if read _ <&6 && echo "0 $base 65536" > /proc/$h/uid_map && echo "0 $base 65536" > /proc/$h/gid_map \
+                    && exec 3</proc/$h/ns/user 4</dev/null 5<"$seccomp" 6<&-; then
+                kill -9 $h; wait $h
+                exec "$@"
+            fi
+            echo "qubicle: the qube's user namespace could not be made" >&2
+            kill -9 $h; wait $h; exit 125
+            """;
+
+    /** The host command that starts a qube: {@link #START_WRAP}, then [nsenter --net] setpriv bwrap. */
+    static List<String> startCommand(QubeFiles f, List<Path> procsFiles, Optional<Path> netns, List<String> bwrapArgs) {
+        List<String> c = new ArrayList<>();
+        c.addAll(List.of(Host.requireTool("setsid"), Host.requireTool("sh"), "-c", START_WRAP, "sh"));
+        String base = Long.toString(f.spec().baseUid());
+        c.addAll(List.of(base, f.seccomp().toString(), f.holderFifo().toString(), Host.requireTool("setpriv"),
+                Host.requireTool("unshare"), Host.requireTool("sh"), Host.requireTool("sleep")));
+        c.add(Integer.toString(procsFiles.size()));
+        procsFiles.forEach(p -> c.add(p.toString()));
+        if (netns.isPresent()) {
+            c.addAll(List.of(Host.requireTool("nsenter"), "--net=" + netns.get(), "--"));
         }
-        String map = "0 " + base + " 65536\n";
-        java.nio.file.Files.writeString(Path.of("/proc", Long.toString(p.pid()), "uid_map"), map);
-        java.nio.file.Files.writeString(Path.of("/proc", Long.toString(p.pid()), "gid_map"), map);
-        return p;
+        c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups",
+                Host.requireTool("bwrap")));
+        c.addAll(bwrapArgs);
+        return c;
     }
 }

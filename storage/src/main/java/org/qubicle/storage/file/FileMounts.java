@@ -115,6 +115,9 @@ final class FileMounts {
         Layout l = v.layout;
         Mounts.unmount(l.mountPoint);
         Mounts.unmount(l.upperMount);
+        // The qube's directories above the mount points go too (a disposable leaves none).
+        FileOps.deleteQuietly(l.mountPoint.getParent());
+        FileOps.deleteQuietly(l.upperMount.getParent());
         v.pool().releaseUnusedLowers();
         for (String dev : Mounts.loopsFor(l.dirty)) {
             // A loop device still on our dirty image outside any mount (a crash between

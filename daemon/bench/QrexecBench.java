@@ -1,0 +1,215 @@
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.qubicle.api.client.AdminClient;
+import org.qubicle.daemon.Daemon;
+import org.qubicle.daemon.QubesPaths;
+import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.QubeProcess;
+import org.qubicle.driver.RunningQube;
+import org.qubicle.driver.rootfs.BusyboxRootfs;
+
+/**
+ * qrexec benchmark (not a test; asserts nothing). Run by daemon/bench/qrexec.sh as root.
+ * Starts a daemon in this JVM on a temporary root with two busybox qubes, then measures:
+ * cold calls (qrexec-client-vm started in the caller qube per call, JVM included), warm calls
+ * (one process of the caller qube's uid making call after call), and qvm-copy of 1 GiB,
+ * each beside a baseline measured in the same run.
+ */
+public final class QrexecBench {
+    static Daemon daemon;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("peer")) {
+            peer(Path.of(args[1]), Integer.parseInt(args[2]), args[3]);
+            return;
+        }
+        int cold = Integer.parseInt(System.getProperty("cold", "60"));
+        int warm = Integer.parseInt(System.getProperty("warm", "2000"));
+        Path root = Files.createTempDirectory("qubicle-qrexecbench");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        daemon = Daemon.start(new QubesPaths(root));
+        try {
+            AdminClient a = new AdminClient(daemon.paths().adminSocket());
+            a.callText("dom0", "admin.vm.Create.TemplateVM", "", "name=bmin label=black");
+            Path tree = root.resolve("var/lib/qubes/vm-templates/bmin/root-tree");
+            BusyboxRootfs.build(tree);
+            Files.createDirectories(tree.resolve("etc/qubes-rpc"));
+            Path nop = tree.resolve("etc/qubes-rpc/test.Nop");
+            Files.writeString(nop, "#!/bin/sh\nexit 0\n");
+            Files.setPosixFilePermissions(nop, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (String q : List.of("bwork", "bvault")) {
+                a.callText("dom0", "admin.vm.Create.AppVM", "bmin", "name=" + q + " label=blue");
+                a.callText(q, "admin.vm.property.Set", "memory", "1000");
+            }
+            Files.writeString(root.resolve("etc/qubes/policy.d/30-bench.policy"),
+                    "test.Nop * bwork bvault allow\nqubes.Filecopy * bwork bvault allow\n");
+            a.callText("bwork", "admin.vm.Start", "", "");
+            a.callText("bvault", "admin.vm.Start", "", "");
+
+            System.out.println("== cold: one process per call, started by the driver in bwork (" + cold + " runs)");
+            report("baseline: driver exec of busybox true", times(cold, "true"));
+            report("baseline: driver exec of the in-qube JVM alone (qrexec-client-vm --help)",
+                    times(cold, "qrexec-client-vm", "--help"));
+            report("qrexec-client-vm bvault test.Nop (JVM + call)", times(cold, "qrexec-client-vm", "bvault", "test.Nop"));
+
+            System.out.println("== warm: one process as bwork's user makes " + warm + " calls in a row");
+            long uid = daemon.lifecycle().handle("bwork").orElseThrow().spec().baseUid() + 1000;
+            Path sock = root.resolve("var/run/qubes/bwork/qrexec/agent.sock");
+            report("baseline: same client, trivial in-process server (socket + header + exit frame)",
+                    peerTimes(uid, sock, warm, "baseline"));
+            report("call bvault test.Nop through the daemon", peerTimes(uid, sock, warm, "call"));
+
+            System.out.println("== qvm-copy of 1 GiB from bwork to bvault");
+            inQube("bwork", "head -c 1073741824 /dev/zero > big && sync");
+            double base = seconds("bwork", "cp big big.copy && sync");
+            System.out.printf("baseline: cp of the same file inside bwork: %.2f s, %.0f MB/s%n", base, 1073.741824 / base);
+            double copy = seconds("bwork", "qvm-copy-to-vm bvault --without-progress big && sync");
+            System.out.printf("qvm-copy-to-vm bvault big: %.2f s, %.0f MB/s%n", copy, 1073.741824 / copy);
+            inQube("bvault", "cmp -s QubesIncoming/bwork/big /dev/zero; test $(stat -c %s QubesIncoming/bwork/big)"
+                    + " = 1073741824");
+        } finally {
+            for (String q : List.of("bwork", "bvault")) {
+                try {
+                    new AdminClient(daemon.paths().adminSocket()).callText(q, "admin.vm.Kill", "", "");
+                } catch (RuntimeException e) {
+                    // not running
+                }
+            }
+            daemon.close();
+            try (var s = Files.walk(root)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    static void inQube(String vm, String script) throws Exception {
+        RunningQube rq = daemon.lifecycle().handle(vm).orElseThrow();
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "sh", "-c", script))) {
+            p.stdin().close();
+            p.stdout().transferTo(OutputStream.nullOutputStream());
+            String err = new String(p.stderr().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(script + ": " + err);
+            }
+        }
+    }
+
+    static double seconds(String vm, String script) throws Exception {
+        long t0 = System.nanoTime();
+        inQube(vm, script);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static long[] times(int n, String... cmd) throws Exception {
+        RunningQube rq = daemon.lifecycle().handle("bwork").orElseThrow();
+        long[] t = new long[n];
+        for (int i = -3; i < n; i++) {
+            long t0 = System.nanoTime();
+            try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", cmd))) {
+                p.stdin().close();
+                p.stdout().transferTo(OutputStream.nullOutputStream());
+                p.stderr().transferTo(OutputStream.nullOutputStream());
+                int rc = p.waitFor();
+                if (rc != 0) {
+                    throw new IllegalStateException(String.join(" ", cmd) + " exit " + rc);
+                }
+            }
+            if (i >= 0) {
+                t[i] = System.nanoTime() - t0;
+            }
+        }
+        return t;
+    }
+
+    static long[] peerTimes(long uid, Path sock, int n, String mode) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String src = Path.of(System.getProperty("bench.src")).toString();
+        Process p = new ProcessBuilder("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", java,
+                "-cp", System.getProperty("java.class.path"), src, "peer", sock.toString(), Integer.toString(n), mode)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("peer failed");
+        }
+        return Arrays.stream(out.trim().split("\\s+")).mapToLong(Long::parseLong).toArray();
+    }
+
+    static void report(String what, long[] ns) {
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        System.out.printf("%s: p50 %.2f ms, p99 %.2f ms (n=%d)%n", what, s[s.length / 2] / 1e6,
+                s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] / 1e6, s.length);
+    }
+
+    /** In the child (the caller qube's uid): n calls, each printed in ns. */
+    static void peer(Path sock, int n, String mode) throws Exception {
+        Path s = sock;
+        Thread server = null;
+        if (mode.equals("baseline")) {
+            s = Files.createTempDirectory("qbench").resolve("s");
+            var ss = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            ss.bind(UnixDomainSocketAddress.of(s));
+            server = Thread.ofPlatform().daemon().start(() -> {
+                while (true) {
+                    try (SocketChannel c = ss.accept()) {
+                        DataInputStream in = new DataInputStream(Channels.newInputStream(c));
+                        while (in.read() != '\n') {
+                            // header
+                        }
+                        in.readFully(new byte[5]); // end of input
+                        DataOutputStream o = new DataOutputStream(Channels.newOutputStream(c));
+                        o.write(new byte[] {1, 0, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0});
+                        o.flush();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+        List<Long> t = new ArrayList<>();
+        byte[] req = "bvault test.Nop\n".getBytes();
+        for (int i = -Math.min(200, n / 5); i < n; i++) {
+            long t0 = System.nanoTime();
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(UnixDomainSocketAddress.of(s));
+                OutputStream o = Channels.newOutputStream(c);
+                o.write(Arrays.copyOf(req, req.length + 5)); // header, then STDIN type 0 length 0
+                o.flush();
+                DataInputStream in = new DataInputStream(Channels.newInputStream(c));
+                while (true) {
+                    int type = in.read();
+                    int len = in.readInt();
+                    in.skipNBytes(len);
+                    if (type == 3 || type == 4 || type == 5 || type < 0) {
+                        if (type != 3) {
+                            throw new IOException("call failed: type " + type);
+                        }
+                        break;
+                    }
+                }
+            }
+            if (i >= 0) {
+                t.add(System.nanoTime() - t0);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (long x : t) {
+            b.append(x).append('\n');
+        }
+        System.out.print(b);
+    }
+}

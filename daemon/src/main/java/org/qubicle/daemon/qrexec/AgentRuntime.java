@@ -1,0 +1,275 @@
+package org.qubicle.daemon.qrexec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.qubicle.driver.QubeSpec;
+import org.qubicle.qrexec.AskAgent;
+
+/**
+ * The read-only runtime of the in-qube tools (DESIGN §6), built on the host in
+ * {@code $QUBES_ROOT/var/lib/qubes/qubicle-agent} and bound into every qube at
+ * {@code /usr/lib/qubicle}:
+ * <pre>
+ * sys/      the host's dynamic loader and the few glibc libraries the JVM needs, so that the
+ *           tools run in any template (the busybox one has no libc); the loader is called
+ *           explicitly with --library-path
+ * jdk/      mount point of the host JDK (a second read-only bind)
+ * lib/      qubicle-qrexec.jar (or its classes) and the AOT cache
+ * bin/      qubicle-agent (the launcher) and one symlink per tool
+ * rpc/      the service scripts; the template's /etc/qubes-rpc/NAME links here
+ * </pre>
+ * Each template's root gets the mount point {@code /usr/lib/qubicle} and, where absent,
+ * symlinks {@code /etc/qubes-rpc/SERVICE} and {@code /usr/bin/TOOL} into it, as the
+ * qubes-core-agent package would install them.
+ */
+final class AgentRuntime {
+    private static final Logger LOG = Logger.getLogger(AgentRuntime.class.getName());
+    static final String MOUNT = "/usr/lib/qubicle";
+    /** Where each qube sees its agent socket's directory. */
+    static final String SOCKET_DIR = "/run/qubicle-qrexec";
+    static final List<String> TOOLS = List.of("qrexec-client-vm", "qvm-copy", "qvm-move", "qvm-copy-to-vm",
+            "qvm-move-to-vm", "qvm-open-in-vm", "qvm-open-in-dvm", "qfile-unpacker", "qopen-in-vm",
+            "qrexec-socket-service");
+    /** Service name, script. Trivial services are shell; the file services call our Java tools. */
+    static final List<String[]> SERVICES = List.of(
+            new String[] {"qubes.VMShell", "#!/bin/sh\n# qubicle: a shell reading its commands from the caller\nexec /bin/sh\n"},
+            new String[] {"qubes.VMExec", "#!/bin/sh\n# qubicle\nexec /bin/sh -c \"$1\"\n"},
+            new String[] {"qubes.GetDate", "#!/bin/sh\n# qubicle: the qube's clock, UTC, ISO 8601\nexec date -u -Iseconds\n"},
+            new String[] {"qubes.WaitForSession", "#!/bin/sh\n# qubicle: qubes have no GUI session to wait for yet\nexit 0\n"},
+            new String[] {"qubes.Filecopy", "#!/bin/sh\n# qubicle: receive files into ~/QubesIncoming/$QREXEC_REMOTE_DOMAIN\n"
+                    + "exec " + MOUNT + "/bin/qfile-unpacker\n"},
+            new String[] {"qubes.OpenInVM", "#!/bin/sh\n# qubicle: open the received file, send it back if changed\n"
+                    + "exec " + MOUNT + "/bin/qopen-in-vm\n"});
+
+    private final Path dir;
+    private final Path jdk;
+    private String loader;
+    private String classPath;
+    static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xmx256m"
+            + " -Djdk.lang.Process.launchMechanism=FORK";
+
+    AgentRuntime(Path dir, Path jdk) {
+        this.dir = dir;
+        this.jdk = jdk;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** (Re)builds the runtime directory. Cheap; run at daemon start. */
+    void build() throws IOException {
+        Files.createDirectories(dir);
+        for (String d : List.of("sys", "jdk", "lib", "bin", "rpc")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        String loader = copyLibraries();
+        String cp = copyJar();
+        this.loader = loader;
+        this.classPath = cp;
+        writeLauncher(false);
+        for (String t : TOOLS) {
+            Path link = dir.resolve("bin").resolve(t);
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of("qubicle-agent"));
+        }
+        for (String[] s : SERVICES) {
+            write(dir.resolve("rpc").resolve(s[0]), s[1], true);
+        }
+        // the service runner as a file too, for dom0's qrexec-client (user:QUBESRPC ...)
+        write(dir.resolve("bin/qrexec-service"), "#!/bin/sh\n# qubicle: run a qrexec service as qrexec-agent"
+                + " would: qrexec-service SERVICE ARG\n" + ServiceRunner.SCRIPT, true);
+    }
+
+    private void writeLauncher(boolean aot) throws IOException {
+        write(dir.resolve("bin/qubicle-agent"), "#!/bin/sh\n"
+                + "# qubicle in-qube tools: the host JDK through its own loader (works in any template)\n"
+                + "Q=" + MOUNT + "\n"
+                + "tool=${0##*/}\n"
+                + "if [ \"$tool\" = qubicle-agent ]; then tool=$1; shift; fi\n"
+                + "exec $Q/sys/" + loader + " --library-path $Q/sys $Q/jdk/bin/java " + JVM_FLAGS
+                + (aot ? " -XX:AOTCache=" + MOUNT + "/lib/agent.aot" : "")
+                + " -cp " + classPath + " org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
+    }
+
+    /**
+     * Makes the tools' AOT cache (JDK 25, JEP 483/514) by a training run with the exact paths
+     * the qubes see, in a plain bubblewrap sandbox on the host, then switches the launcher to it.
+     * Slow (seconds), so the daemon runs it in the background; tools start without it meanwhile.
+     */
+    void trainAot() {
+        Path out = null;
+        try {
+            out = Files.createTempDirectory("qubicle-aot");
+            List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
+                    "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
+                    "--bind", out.toString(), "/out", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
+                    MOUNT + "/jdk/bin/java"));
+            cmd.addAll(List.of(JVM_FLAGS.split(" ")));
+            cmd.addAll(List.of("-XX:AOTCacheOutput=/out/agent.aot", "-cp", classPath, "org.qubicle.qrexec.agent.Main",
+                    "aot-training"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0 || !Files.exists(out.resolve("agent.aot"))) {
+                LOG.warning("AOT training for the in-qube tools failed; they start without a cache: " + log);
+                return;
+            }
+            Path tmp = dir.resolve("lib/agent.aot.tmp");
+            Files.copy(out.resolve("agent.aot"), tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(tmp, dir.resolve("lib/agent.aot"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            writeLauncher(true);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "AOT training for the in-qube tools failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (out != null) {
+                try {
+                    deleteTree(out);
+                } catch (IOException e) {
+                    LOG.fine("cannot remove " + out);
+                }
+            }
+        }
+    }
+
+    /** The class path inside the qube. */
+    private String copyJar() throws IOException {
+        Path src;
+        try {
+            src = Path.of(AskAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+        Path jar = dir.resolve("lib/qubicle-qrexec.jar");
+        Files.deleteIfExists(dir.resolve("lib/agent.aot"));
+        if (Files.isDirectory(src)) {
+            jarTree(src, jar); // a class directory (a build's target/classes): AOT caches need jars
+        } else {
+            Files.copy(src, jar, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return MOUNT + "/lib/qubicle-qrexec.jar";
+    }
+
+    /** Copies the loader and the libraries {@code ldd} names for the JVM; returns the loader's name. */
+    private String copyLibraries() throws IOException {
+        Set<String> libs = new LinkedHashSet<>();
+        String loader = null;
+        List<String> cmd = new ArrayList<>(List.of("ldd", jdk.resolve("bin/java").toString(),
+                jdk.resolve("lib/server/libjvm.so").toString()));
+        for (String l : List.of("libjava.so", "libnio.so", "libnet.so", "libzip.so", "libjimage.so", "libextnet.so")) {
+            if (Files.exists(jdk.resolve("lib").resolve(l))) {
+                cmd.add(jdk.resolve("lib").resolve(l).toString());
+            }
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        for (String line : out.split("\n")) {
+            String t = line.strip();
+            int arrow = t.indexOf("=> /");
+            if (arrow >= 0) {
+                String path = t.substring(arrow + 3).split(" ")[0];
+                if (!path.startsWith(jdk.toString())) {
+                    libs.add(path);
+                }
+            } else if (t.startsWith("/") && t.contains("ld-linux")) {
+                String path = t.split(" ")[0];
+                libs.add(path);
+                loader = Path.of(path).getFileName().toString();
+            }
+        }
+        if (loader == null) {
+            throw new IOException("cannot find the dynamic loader of " + jdk + ": " + out);
+        }
+        for (String l : libs) {
+            Path target = dir.resolve("sys").resolve(Path.of(l).getFileName().toString());
+            Files.copy(Path.of(l), target, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return loader;
+    }
+
+    /** The binds every qube gets: the runtime, the JDK, and its own qrexec socket directory. */
+    List<QubeSpec.Bind> binds(Path socketDir) {
+        return List.of(new QubeSpec.Bind(dir, MOUNT, true), new QubeSpec.Bind(jdk, MOUNT + "/jdk", true),
+                new QubeSpec.Bind(socketDir, SOCKET_DIR, true));
+    }
+
+    /** Mount point and, where absent, the service and tool links in a template's root. */
+    void prepareRoot(Path rootfs) {
+        try {
+            Files.createDirectories(rootfs.resolve(MOUNT.substring(1)));
+            Path rpc = rootfs.resolve("etc/qubes-rpc");
+            Files.createDirectories(rpc);
+            for (String[] s : SERVICES) {
+                link(rpc.resolve(s[0]), MOUNT + "/rpc/" + s[0]);
+            }
+            Path bin = rootfs.resolve("usr/bin");
+            Files.createDirectories(bin);
+            for (String t : TOOLS) {
+                link(bin.resolve(t), MOUNT + "/bin/" + t);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("preparing " + rootfs + " for qrexec", e);
+        }
+    }
+
+    private static void link(Path at, String to) throws IOException {
+        if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(at, Path.of(to));
+        }
+    }
+
+    private static void write(Path p, String text, boolean exec) throws IOException {
+        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
+        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void jarTree(Path from, Path jar) throws IOException {
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            Files.walkFileTree(from, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                    out.putNextEntry(new java.util.jar.JarEntry(from.relativize(f).toString()));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    static {
+        LOG.fine("agent runtime loaded");
+    }
+}

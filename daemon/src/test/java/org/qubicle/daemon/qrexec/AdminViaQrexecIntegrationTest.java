@@ -1,0 +1,116 @@
+package org.qubicle.daemon.qrexec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.qubicle.api.client.AdminClient;
+import org.qubicle.daemon.Daemon;
+import org.qubicle.daemon.QubesPaths;
+import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.QubeProcess;
+import org.qubicle.driver.RunningQube;
+import org.qubicle.driver.rootfs.BusyboxRootfs;
+import org.qubicle.driver.testing.LeakCheck;
+
+/**
+ * A management qube makes Admin API calls through qrexec ({@code qrexec-client-vm dom0
+ * admin.vm.List}) in a real qube: the policy decides, and the answer is filtered to the qubes
+ * the policy lets it see (issue 4 part 6). Run as root with {@code -Dqubicle.integration=true}.
+ */
+@EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
+class AdminViaQrexecIntegrationTest {
+    Path root;
+    Daemon daemon;
+    AdminClient admin;
+    LeakCheck.Snapshot before;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        before = LeakCheck.snapshot();
+        root = Files.createTempDirectory("qubicle-adminq");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        daemon = Daemon.start(new QubesPaths(root));
+        admin = new AdminClient(daemon.paths().adminSocket());
+        admin.callText("dom0", "admin.vm.Create.TemplateVM", "", "name=qamin label=black");
+        BusyboxRootfs.build(root.resolve("var/lib/qubes/vm-templates/qamin/root-tree"));
+        for (String q : List.of("qamgmt", "qawork", "qaother")) {
+            admin.callText("dom0", "admin.vm.Create.AppVM", "qamin", "name=" + q + " label=blue");
+            admin.callText(q, "admin.vm.property.Set", "memory", "200");
+        }
+        admin.callText("qawork", "admin.vm.tag.Set", "managed", null);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try {
+            admin.callText("qamgmt", "admin.vm.Kill", "", null);
+        } catch (RuntimeException e) {
+            // not running
+        }
+        daemon.close();
+        LeakCheck.assertNoLeaks(before, root.toString(), "qamgmt", "qawork", "qaother");
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    record Result(String out, int code) {
+    }
+
+    private Result inMgmt(String... cmd) throws Exception {
+        RunningQube rq = daemon.lifecycle().handle("qamgmt").orElseThrow();
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", cmd))) {
+            p.stdin().close();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    p.stderr().readAllBytes();
+                } catch (IOException e) {
+                    // ignored
+                }
+            });
+            String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            return new Result(out, p.waitFor());
+        }
+    }
+
+    @Test
+    void aManagementQubeSeesOnlyTheQubesThePolicyGivesIt() throws Exception {
+        admin.callText("qamgmt", "admin.vm.Start", "", null);
+        // Default policy: refused by qrexec before qubesd sees it.
+        assertEquals(126, inMgmt("qrexec-client-vm", "dom0", "admin.vm.List").code());
+        // The user grants mgmt the listing of managed qubes, through the Policy Admin API.
+        admin.callText("dom0", "policy.Replace", "30-mgmt", """
+                new
+                admin.vm.List * qamgmt @adminvm     allow target=dom0
+                admin.vm.List * qamgmt @tag:managed allow target=dom0
+                admin.vm.property.Get * qamgmt @tag:managed allow target=dom0
+                """);
+        Result r = inMgmt("qrexec-client-vm", "dom0", "admin.vm.List");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("0\0"), r.out());
+        List<String> names = r.out().substring(2).lines().map(l -> l.split(" ")[0]).toList();
+        assertEquals(List.of("dom0", "qawork"), names);
+        r = inMgmt("qrexec-client-vm", "qawork", "admin.vm.property.Get+label");
+        assertEquals(new Result("0\0default=False type=label blue", 0), r);
+        assertEquals(126, inMgmt("qrexec-client-vm", "qaother", "admin.vm.property.Get+label").code());
+        // Tagging another qube shows it at the next call.
+        admin.callText("qaother", "admin.vm.tag.Set", "managed", null);
+        r = inMgmt("qrexec-client-vm", "dom0", "admin.vm.List");
+        assertEquals(List.of("dom0", "qaother", "qawork"),
+                r.out().substring(2).lines().map(l -> l.split(" ")[0]).toList());
+    }
+}

@@ -1,0 +1,126 @@
+package org.qubicle.driver.bwrap;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Bind mounts, unmounts and FIFOs made by the daemon itself, through libc's {@code mount(2)},
+ * {@code umount2(2)} and {@code mkfifo(3)} (the foreign function API), instead of forking
+ * {@code mount}, {@code umount} and {@code mkfifo}: a fork and exec cost more than the whole
+ * rest of a qube's file set-up.
+ * Falls back to the tools when native access is unavailable.
+ */
+final class Mounts {
+    private static final long MS_BIND = 4096;
+    private static final int MNT_DETACH = 2;
+    private static final Native NATIVE = Native.load();
+
+    private Mounts() {
+    }
+
+    /** {@code mount --bind SRC DST} (not recursive, as the tool). */
+    static void bind(Path src, Path dst) throws IOException {
+        if (NATIVE != null) {
+            int errno = NATIVE.mount(src.toString(), dst.toString(), MS_BIND);
+            if (errno != 0) {
+                throw new IOException("bind mount of " + src + " on " + dst + " failed: errno " + errno);
+            }
+            return;
+        }
+        if (Host.run(List.of(Host.requireTool("mount"), "--bind", src.toString(), dst.toString())) != 0) {
+            throw new IOException("bind mount of " + src + " on " + dst + " failed");
+        }
+    }
+
+    /** {@code mkfifo -m 0600 PATH}. */
+    static void fifo(Path path) throws IOException {
+        if (NATIVE != null) {
+            int errno = NATIVE.mkfifo(path.toString(), 0600);
+            if (errno != 0) {
+                throw new IOException("mkfifo " + path + " failed: errno " + errno);
+            }
+            return;
+        }
+        if (Host.run(List.of(Host.requireTool("mkfifo"), "-m", "0600", path.toString())) != 0) {
+            throw new IOException("mkfifo " + path + " failed");
+        }
+    }
+
+    /** Unmounts {@code target}; lazily if it is busy. */
+    static void unmount(Path target) throws IOException {
+        if (NATIVE != null) {
+            if (NATIVE.umount(target.toString(), 0) == 0 || NATIVE.umount(target.toString(), MNT_DETACH) == 0) {
+                return;
+            }
+            throw new IOException("cannot unmount " + target);
+        }
+        if (Host.run(List.of(Host.requireTool("umount"), target.toString())) != 0
+                && Host.run(List.of(Host.requireTool("umount"), "-l", target.toString())) != 0) {
+            throw new IOException("cannot unmount " + target);
+        }
+    }
+
+    /** libc's mount and umount2, each returning 0 or errno. */
+    private record Native(MethodHandle mount, MethodHandle umount2, MethodHandle mkfifo, StructLayout state,
+                          VarHandle errno) {
+        static Native load() {
+            try {
+                Linker linker = Linker.nativeLinker();
+                StructLayout state = Linker.Option.captureStateLayout();
+                VarHandle errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+                Linker.Option capture = Linker.Option.captureCallState("errno");
+                MethodHandle mount = linker.downcallHandle(linker.defaultLookup().find("mount").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), capture);
+                MethodHandle umount2 = linker.downcallHandle(linker.defaultLookup().find("umount2").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), capture);
+                MethodHandle mkfifo = linker.downcallHandle(linker.defaultLookup().find("mkfifo").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), capture);
+                return new Native(mount, umount2, mkfifo, state, errno);
+            } catch (RuntimeException | LinkageError e) {
+                return null; // no native access: the tools do it
+            }
+        }
+
+        int mount(String src, String dst, long flags) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = a.allocate(state);
+                int rc = (int) mount.invokeExact(st, a.allocateFrom(src), a.allocateFrom(dst), MemorySegment.NULL, flags,
+                        MemorySegment.NULL);
+                return rc == 0 ? 0 : (int) errno.get(st, 0L);
+            } catch (Throwable t) {
+                throw new IllegalStateException("mount(2)", t);
+            }
+        }
+
+        int mkfifo(String path, int mode) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = a.allocate(state);
+                int rc = (int) mkfifo.invokeExact(st, a.allocateFrom(path), mode);
+                return rc == 0 ? 0 : (int) errno.get(st, 0L);
+            } catch (Throwable t) {
+                throw new IllegalStateException("mkfifo(3)", t);
+            }
+        }
+
+        int umount(String target, int flags) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = a.allocate(state);
+                int rc = (int) umount2.invokeExact(st, a.allocateFrom(target), flags);
+                return rc == 0 ? 0 : (int) errno.get(st, 0L);
+            } catch (Throwable t) {
+                throw new IllegalStateException("umount2(2)", t);
+            }
+        }
+    }
+}
