@@ -100,11 +100,15 @@ class NetDaemonIntegrationTest {
     @AfterAll
     void tearDown() throws Exception {
         try {
-            for (String q : QUBES) {
-                api.call("admin.vm.Kill", "", q);
+            if (daemon != null) {
+                for (String q : QUBES) {
+                    api.call("admin.vm.Kill", "", q);
+                }
+                daemon.close();
             }
-            daemon.close();
-            world.close();
+            if (world != null) {
+                world.close();
+            }
             LeakCheck.assertNoLeaks(before, root.toString());
             assertEquals(List.of(), namespaces(), "no namespace of this instance is left");
             List<String> leaked = new ArrayList<>(hostNet());
@@ -112,6 +116,9 @@ class NetDaemonIntegrationTest {
             assertEquals(List.of(), leaked.stream().filter(l -> l.contains("qubicle") || l.contains("q" + prefix.split("-")[1]))
                     .toList(), "no link or nft table of this instance is left in the host");
         } finally {
+            if (world != null) {
+                world.close(); // again, if something above failed first: it is idempotent
+            }
             try (Stream<Path> s = Files.walk(root)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -27,6 +27,15 @@ final class World implements AutoCloseable {
 
     World(Path dir) throws Exception {
         this.dir = dir;
+        try {
+            setUp();
+        } catch (Exception | Error e) {
+            close(); // a half-made world leaves nothing behind either
+            throw e;
+        }
+    }
+
+    private void setUp() throws Exception {
         sh(null, "ip", "netns", "add", ns);
         sh("link set lo up\naddr add " + WEB + "/32 dev lo\naddr add " + ELEVEN + "/32 dev lo\naddr add " + DNS
                 + "/32 dev lo\n", "ip", "-n", ns, "-batch", "-");
@@ -95,12 +104,16 @@ final class World implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (background.isEmpty() && !Files.exists(Path.of("/run/netns", ns))) {
+            return;
+        }
         for (Process p : background) {
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
             }
         }
+        background.clear();
         sh(null, "ip", "netns", "delete", ns);
     }
 }
