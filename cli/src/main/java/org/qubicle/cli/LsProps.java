@@ -1,7 +1,6 @@
 package org.qubicle.cli;
 
 import org.qubicle.api.client.PropertyValue;
-import org.qubicle.model.exc.QubesException;
 
 /**
  * One qube's {@code admin.vm.property.GetAll} answer, parsed only for the properties asked
@@ -34,7 +33,7 @@ final class LsProps {
         }
         int end = untrusted.indexOf('\n', start);
         String rest = untrusted.substring(start + name.length() + 1, end < 0 ? untrusted.length() : end);
-        return PropertyValue.parseGet(unescape(rest));
+        return PropertyValue.parseGet(PropertyValue.unescape(rest));
     }
 
     /** Where the last line for {@code name} starts, or -1. */
@@ -48,29 +47,5 @@ final class LsProps {
             return at + 1;
         }
         return untrusted.startsWith(name + " ") ? 0 : -1;
-    }
-
-    /** Undoes GetAll's escaping; only {@code \\} and {@code \n} exist. */
-    private static String unescape(String text) {
-        if (text.indexOf('\\') < 0) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\\' && i + 1 < text.length()) {
-                char n = text.charAt(++i);
-                if (n == 'n') {
-                    out.append('\n');
-                } else if (n == '\\') {
-                    out.append('\\');
-                } else {
-                    throw new QubesException("Invalid escape sequence in property value");
-                }
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

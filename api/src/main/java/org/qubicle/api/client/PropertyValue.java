@@ -69,7 +69,7 @@ public record PropertyValue(boolean isDefault, String type, String value) {
     }
 
     /** Undoes GetAll's escaping; only {@code \\} and {@code \n} exist. */
-    static String unescape(String text) {
+    public static String unescape(String text) {
         if (text.indexOf('\\') < 0) {
             return text;
         }
