@@ -78,7 +78,10 @@ public final class BackupService implements BackupHandlers.Backups {
         running.put(name, run);
         Object lock = app.lock();
         try {
-            Thread.ofVirtual().name("backup-" + name).start(run);
+            // A platform thread: closing a FileChannel signals the platform threads blocked in
+            // it, but a virtual thread blocked in a file write is never signalled, so the close
+            // in Cancel would wait for it forever (a FIFO whose reader stopped reading).
+            Thread.ofPlatform().daemon().name("backup-" + name).start(run);
             while (!run.done()) {
                 lock.wait();
             }
