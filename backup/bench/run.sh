@@ -74,16 +74,19 @@ export -f baseline_write; export b pass logn
 T bash -c baseline_write
 echo "size: $(stat -c %s "$b/baseline.backup") bytes"
 
-echo "== baseline: verify-only as qvm-backup-restore --verify-only does (tar -i -x, scrypt dec -f each chunk)"
+echo "== baseline: verify-only as qvm-backup-restore --verify-only does (tar -i -x, scrypt dec -f each chunk,"
+echo "   the decrypted chunks through gzip -d into tar -t, as its ExtractWorker does with verify_only)"
 baseline_verify() {
+    set -eo pipefail
     v=$b/verify; rm -rf "$v"; mkdir -p "$v"; cd "$v"
     tar -i -xf "$b/baseline.backup"
     echo "backup-header!$pass" | scrypt dec -f -P backup-header.hmac backup-header.verified
     cmp backup-header backup-header.verified
     for c in $(ls vm3/*.enc | sort -V); do
         echo "20260101T000000-1!${c%.enc}!$pass" | scrypt dec -f -P "$c" "${c%.enc}"
+        cat "${c%.enc}"
         rm "$c" "${c%.enc}"
-    done
+    done | gzip -d | tar -tv -f - >/dev/null
 }
 export -f baseline_verify
 T bash -c baseline_verify
