@@ -5168,7 +5168,7 @@ function _picocli_qvm-run() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-q' '--quiet' '-v' '--verbose' '-p' '--pass-io' '--gui' '--no-gui' '--nogui' '--no-shell' '--all' '--filter-escape-chars' '--autostart' '--auto' '-a' '--no-autostart' '--no-auto' '-n' '--no-colour-output' '--no-color-output' '--no-colour-stderr' '--no-color-stderr' '--no-filter-escape-chars' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-q' '--quiet' '-v' '--verbose' '-p' '--pass-io' '--gui' '--no-gui' '--nogui' '--no-shell' '--service' '--all' '--filter-escape-chars' '--autostart' '--auto' '-a' '--no-autostart' '--no-auto' '-n' '--no-colour-output' '--no-color-output' '--no-colour-stderr' '--no-color-stderr' '--no-filter-escape-chars' '-h' '--help' '-V' '--version'"
   local arg_opts="'-u' '--user' '--localcmd' '--dispvm' '--exclude' '--colour-output' '--color-output' '--colour-stderr' '--color-stderr'"
 
   type compopt &>/dev/null && compopt +o default

@@ -99,6 +99,9 @@ public final class QvmRun extends QubesTool {
     @Option(names = "--no-shell", description = "treat COMMAND as a simple executable, not a shell command")
     boolean noShell;
 
+    @Option(names = "--service", description = "run a qrexec service (named by COMMAND) instead of shell command")
+    boolean service;
+
     @Option(names = "--dispvm", arity = "0..1", fallbackValue = "", paramLabel = "DISPOSABLE_TEMPLATE",
             description = "start a service in new disposable qube; optionally specify a disposable template, "
                     + "else the system default will be used")
@@ -171,7 +174,14 @@ public final class QvmRun extends QubesTool {
             throw usage("Cannot use --exclude with --dispvm");
         }
         // Several words (or --no-shell) run as an executable with arguments; one word is a
-        // shell command line, as upstream's qubes.VMShell.
+        // shell command line. Either goes to qubes.VMShell as its first input line, as
+        // upstream does for a template without the vmexec feature.
+        if (service && pos.size() != 1) {
+            throw usage("--service takes exactly one COMMAND: the service name");
+        }
+        if (service && !VmShell.validService(pos.get(0))) {
+            throw usage("invalid service name: " + Py.repr(pos.get(0)));
+        }
         String command = pos.size() == 1 && !noShell ? pos.get(0)
                 : String.join(" ", pos.stream().map(QvmRun::quote).toList());
         int verbose = common.level() - (passIo ? 1 : 0);
@@ -294,15 +304,19 @@ public final class QvmRun extends QubesTool {
     private int runOne(String target, String command, boolean filter, PrintStream stdout, PrintStream stderr)
             throws IOException, InterruptedException {
         String u = user == null ? "DEFAULT" : user;
+        // The qube runs qubes.VMShell (or the --service) as a qrexec service called by dom0;
+        // a shell command is its first line of input, ending with "; exit".
+        String rpc = VmShell.serviceCommand(service ? command : VmShell.SERVICE);
+        byte[] prefix = service ? new byte[0] : VmShell.input(command);
         if (!passIo) {
-            return ExecClient.run(target, u, false, command, null, OutputStream.nullOutputStream(),
-                    OutputStream.nullOutputStream());
+            return ExecClient.run(target, u, false, rpc, new java.io.ByteArrayInputStream(prefix),
+                    OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
         }
         // qrexec-client filters stdout with -t and stderr with -T (filter, or stderr a terminal).
         OutputStream err = filter || isTerminal(2) ? new EscapeFilter(stderr) : stderr;
         if (localcmd == null) {
             OutputStream out = filter ? new EscapeFilter(stdout) : stdout;
-            return ExecClient.run(target, u, false, command, System.in, out, err);
+            return ExecClient.run(target, u, false, rpc, VmShell.prefixed(prefix, System.in), out, err);
         }
         // --localcmd: the local program's stdout feeds the remote stdin and the remote
         // stdout feeds the local program's stdin; the local stderr stays ours.
@@ -310,7 +324,8 @@ public final class QvmRun extends QubesTool {
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int code;
         try (InputStream fromLocal = local.getInputStream(); OutputStream toLocal = local.getOutputStream()) {
-            code = ExecClient.run(target, u, false, command, fromLocal, new CloseShield(toLocal), err);
+            code = ExecClient.run(target, u, false, rpc, VmShell.prefixed(prefix, fromLocal), new CloseShield(toLocal),
+                    err);
         }
         int lc = local.waitFor();
         return Math.max(code, lc);

@@ -117,8 +117,20 @@ class LifecycleToolsTest {
         assertEquals("$HOME\n", ok("qvm-run", "-p", "--no-shell", "work", "echo", "$HOME").out());
         // the command's own options stay its own
         assertEquals("-n x", ok("qvm-run", "-p", "work", "echo", "-n", "-n x").out());
-        RealDaemon.Result in = run("from stdin".getBytes(StandardCharsets.UTF_8), "qvm-run", "-p", "work", "cat");
-        assertEquals("from stdin", in.out());
+        RealDaemon.Result in = run("from stdin\nsecond line\n".getBytes(StandardCharsets.UTF_8), "qvm-run", "-p",
+                "work", "cat");
+        assertEquals("from stdin\nsecond line\n", in.out(), "the shell reads only its own line of the input");
+        // --service runs a qrexec service as a call from dom0
+        RealDaemon.Result svc = run("echo via-service $QREXEC_REMOTE_DOMAIN\n".getBytes(StandardCharsets.UTF_8),
+                "qvm-run", "-p", "--service", "work", "qubes.VMShell");
+        assertEquals("via-service dom0\n", svc.out(), svc.err());
+        code(2, "qvm-run", "--service", "work", "+bad");
+        // qvm-run goes through the qube's own qubes.VMShell, as on Qubes
+        ok("qvm-run", "-u", "root", "work", "mkdir -p /etc/qubes-rpc && printf '#!/bin/sh\\necho own-vmshell\\n"
+                + "exec /bin/sh\\n' > /etc/qubes-rpc/qubes.VMShell && chmod 755 /etc/qubes-rpc/qubes.VMShell");
+        assertEquals("own-vmshell\nthis\n", ok("qvm-run", "-p", "work", "echo this").out());
+        ok("qvm-run", "-u", "root", "work", "rm /etc/qubes-rpc/qubes.VMShell");
+        assertEquals("back\n", ok("qvm-run", "-p", "work", "echo back").out());
     }
 
     @Test

@@ -55,7 +55,11 @@ final class AgentRuntime {
             "qrexec-socket-service");
     /** Service name, script. Trivial services are shell; the file services call our Java tools. */
     static final List<String[]> SERVICES = List.of(
-            new String[] {"qubes.VMShell", "#!/bin/sh\n# qubicle: a shell reading its commands from the caller\nexec /bin/sh\n"},
+            new String[] {"qubes.VMShell", "#!/bin/sh\n# qubicle: a shell reading its commands from the caller, as upstream's"
+                    + " (exec /bin/bash).\n# bash reads a pipe a byte at a time, so a command reading its input gets"
+                    + " all that follows its line.\n# busybox sh reads ahead: without bash, the first line is read"
+                    + " exactly and run here.\nif [ -x /bin/bash ]; then exec /bin/bash; fi\n"
+                    + "IFS= read -r line || exit 0\neval \"$line\"\nexec /bin/sh\n"},
             new String[] {"qubes.VMExec", "#!/bin/sh\n# qubicle\nexec /bin/sh -c \"$1\"\n"},
             new String[] {"qubes.GetDate", "#!/bin/sh\n# qubicle: the qube's clock, UTC, ISO 8601\nexec date -u -Iseconds\n"},
             new String[] {"qubes.WaitForSession", "#!/bin/sh\n# qubicle: qubes have no GUI session to wait for yet\nexit 0\n"},

@@ -92,8 +92,19 @@ public final class QrexecClient {
         }
     }
 
-    /** The shell line that runs SERVICE+ARG in the qube as a call from SOURCE (all checked names). */
-    static String rpcCommand(String serviceAndArg, String source) {
+    /** Whether {@code serviceAndArg} is a SERVICE[+ARG] this client sends (qvm-run --service too). */
+    public static boolean validService(String serviceAndArg) {
+        return SERVICE.matcher(serviceAndArg).matches() && !serviceAndArg.startsWith("+");
+    }
+
+    /**
+     * The shell line that runs SERVICE+ARG in the qube as a call from SOURCE; both must be
+     * valid ({@link #validService}, a qube name).
+     */
+    public static String rpcCommand(String serviceAndArg, String source) {
+        if (!validService(serviceAndArg) || !NAME.matcher(source).matches()) {
+            throw new IllegalArgumentException("bad service or source");
+        }
         int plus = serviceAndArg.indexOf('+');
         String svc = plus < 0 ? serviceAndArg : serviceAndArg.substring(0, plus);
         String arg = plus < 0 ? "" : serviceAndArg.substring(plus + 1);
