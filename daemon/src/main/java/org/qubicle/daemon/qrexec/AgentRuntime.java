@@ -60,7 +60,7 @@ final class AgentRuntime {
                     + " all that follows its line.\n# busybox sh reads ahead: without bash, the first line is read"
                     + " exactly and run here.\nif [ -x /bin/bash ]; then exec /bin/bash; fi\n"
                     + "IFS= read -r line || exit 0\neval \"$line\"\nexec /bin/sh\n"},
-            new String[] {"qubes.VMExec", "#!/bin/sh\n# qubicle\nexec /bin/sh -c \"$1\"\n"},
+            new String[] {"qubes.VMExec", VmExecService.SCRIPT},
             new String[] {"qubes.GetDate", "#!/bin/sh\n# qubicle: the qube's clock, UTC, ISO 8601\nexec date -u -Iseconds\n"},
             new String[] {"qubes.WaitForSession", "#!/bin/sh\n# qubicle: qubes have no GUI session to wait for yet\nexit 0\n"},
             new String[] {"qubes.Filecopy", "#!/bin/sh\n# qubicle: receive files into ~/QubesIncoming/$QREXEC_REMOTE_DOMAIN\n"

@@ -48,6 +48,7 @@ class QrexecIntegrationTest {
             test.Slow      *  qxwork  qxvault  allow
             test.Missing   *  qxwork  qxvault  allow
             qubes.VMShell  *  qxwork  qxvault  allow  user=root
+            qubes.VMExec   *  qxwork  qxvault  allow
             test.Ask       *  qxwork  @anyvm   ask    default_target=qxvault
             test.Echo      *  qxvault qxwork   deny
             qubes.Filecopy *  qxwork  qxvault  allow
@@ -175,6 +176,13 @@ class QrexecIntegrationTest {
         r = inQube("qxwork", "id -u; echo $QREXEC_REMOTE_DOMAIN\n".getBytes(), "qrexec-client-vm", "qxvault",
                 "qubes.VMShell");
         assertEquals(new Result("0\nqxwork\n", "", 0), r);
+        // qubes.VMExec+ARGS: arguments encoded as qubesadmin's encode_for_vmexec, run without a shell
+        r = inQube("qxwork", new byte[0], "qrexec-client-vm", "qxvault",
+                "qubes.VMExec+printf+-25s-7C+a-20b+--x+it-27s-3B-24HOME+-7E-0A");
+        assertEquals(new Result("a b|-x|it's;$HOME|~\n|", "", 0), r);
+        r = inQube("qxwork", new byte[0], "qrexec-client-vm", "qxvault", "qubes.VMExec+echo+-ZZ");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("invalid escape"), r.err());
 
         // the clock from dom0, default policy
         r = inQube("qxwork", new byte[0], "qrexec-client-vm", "dom0", "qubes.GetDate");
