@@ -215,6 +215,46 @@ class BackupDestVmIntegrationTest {
         }
     }
 
+    /** qvm-backup-restore as it fails: its exit code is not 0 and its message is returned. */
+    private String restoreFails(String... args) {
+        StringWriter err = new StringWriter();
+        int code = ToolMain.execute(new QvmBackupRestore().with(c, new ByteArrayInputStream(new byte[0])), args,
+                new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertNotEquals(0, code, err.toString());
+        return err.toString();
+    }
+
+    @Test
+    void qvmBackupRestoreReadsTheBackupFromAQube() throws Exception {
+        String digest = workWithData();
+        start("bdest");
+        qvmBackup("-d", "bdest", "-p", passFile.toString(), "-y", "-q", "/home/user", "bwork");
+        String file = "/home/user/" + ok("bdest", "ls /home/user").strip();
+        kill("bdest");
+
+        // A file in the qube (started for it, as qrexec does), checked.
+        String verified = restore("-d", "bdest", "--verify-only", "-p", passFile.toString(), "-q", file);
+        assertTrue(verified.contains("verified successfully: 1 qube"), verified);
+        // A command whose output is the backup; the qube's copy restores the qube.
+        c.callText("bwork", "admin.vm.Remove", null, null);
+        restore("--dest-vm", "bdest", "-p", passFile.toString(), "-q", "dd if=" + file);
+        start("bwork");
+        assertEquals(digest, ok("bwork", DIGEST));
+
+        // Neither a file nor a command; a command that fails; the wrong passphrase.
+        String err = restoreFails("-d", "bdest", "--verify-only", "-p", passFile.toString(), "-q",
+                "/home/user/nothing.bak");
+        assertTrue(err.contains("bdest") && err.contains("Invalid command or file specified"), err);
+        err = restoreFails("-d", "bdest", "--verify-only", "-p", passFile.toString(), "-q",
+                "cat /home/user/nothing.bak");
+        assertTrue(err.contains("bdest") && err.contains("nothing.bak"), err);
+        Path wrong = root.resolve("wrong");
+        Files.writeString(wrong, "not it\n");
+        restoreFails("-d", "bdest", "--verify-only", "-p", wrong.toString(), "-q", file);
+        assertThrows(QubesException.class, () -> c.callText("bwork1", "admin.vm.property.Get", "name", null),
+                "nothing restored by the failures");
+    }
+
     @Test
     void passphraseVmGivesThePassphraseOrAClearErrorAndNoFile() throws Exception {
         String digest = workWithData();
