@@ -310,5 +310,11 @@ class BackupDestVmIntegrationTest {
         c.callText("dom0", "admin.backup.Execute", "ok", null);
         assertTrue(ok("bdest", "ls /home/user").startsWith("qubes-backup-"));
         assertEquals("", ok("bdest", "ls /home/user/missing 2>/dev/null; true"));
+        // Without a qubes.Backup of its own, the qube runs the line through the shell: a
+        // redirection works too (upstream's service would not honour it; docs/backup.md).
+        profile("redir", "destination_vm: bdest\ndestination_path: cat > /home/user/r.bak\ninclude:\n  - bpass\n"
+                + "passphrase_text: '" + PASS + "'\n");
+        c.callText("dom0", "admin.backup.Execute", "redir", null);
+        restore("--verify-only", "-p", passFile.toString(), "-q", fetch("bdest", "/home/user/r.bak").toString());
     }
 }
