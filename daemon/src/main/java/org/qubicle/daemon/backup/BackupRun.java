@@ -205,9 +205,9 @@ final class BackupRun implements Runnable {
             byte[] out;
             try (InputStream in = p.stdout()) {
                 // Past this the service is refused; closing its output ends a runaway one.
-                out = in.readNBytes(4096);
+                out = in.readNBytes(MAX_PASSPHRASE_OUTPUT + 1);
             }
-            if (p.waitFor() != 0) {
+            if (p.waitFor() != 0 || out.length > MAX_PASSPHRASE_OUTPUT) {
                 throw new QubesException("Failed to retrieve passphrase from '" + passVm.name() + "' VM");
             }
             String s = new String(out, StandardCharsets.UTF_8).strip();
@@ -220,6 +220,9 @@ final class BackupRun implements Runnable {
             throw new IOException("interrupted");
         }
     }
+
+    /** qubes.BackupPassphrase output past this is refused, not cut. */
+    static final int MAX_PASSPHRASE_OUTPUT = 4096;
 
     private static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";

@@ -268,6 +268,12 @@ class BackupDestVmIntegrationTest {
         assertEquals("Failed to retrieve passphrase from 'bpass' VM", e.getMessage());
         assertEquals("", ok("bdest", "ls /home/user"), "no partial backup left in the destination");
 
+        // Too long (one line of 5000 characters, written before the service ends): refused, not cut.
+        ok("bpass", "printf '%05000d' 7 > /home/user/backup-pass");
+        e = assertThrows(QubesException.class, () -> c.callText("dom0", "admin.backup.Execute", "bprof", null));
+        assertEquals("Failed to retrieve passphrase from 'bpass' VM", e.getMessage());
+        assertEquals("", ok("bdest", "ls /home/user"));
+
         ok("bpass", "echo '  qube kept words ' > /home/user/backup-pass");
         c.callText("dom0", "admin.backup.Execute", "bprof", null);
         String listed = ok("bdest", "ls /home/user").strip();
