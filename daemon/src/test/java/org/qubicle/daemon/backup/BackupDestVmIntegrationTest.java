@@ -248,6 +248,8 @@ class BackupDestVmIntegrationTest {
         err = restoreFails("-d", "bdest", "--verify-only", "-p", passFile.toString(), "-q",
                 "cat /home/user/nothing.bak");
         assertTrue(err.contains("bdest") && err.contains("nothing.bak"), err);
+        err = restoreFails("-d", "nosuchvm", "--verify-only", "-p", passFile.toString(), "-q", file);
+        assertTrue(err.contains("nosuchvm"), err);
         Path wrong = root.resolve("wrong");
         Files.writeString(wrong, "not it\n");
         restoreFails("-d", "bdest", "--verify-only", "-p", wrong.toString(), "-q", file);
