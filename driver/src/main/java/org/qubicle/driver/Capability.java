@@ -15,7 +15,7 @@ public enum Capability {
     REATTACH,
     /** {@code stats}: memory, pids and CPU use. */
     STATS,
-    /** A writable root through an overlay ({@link QubeSpec#upperDir()}). */
+    /** A writable root, in place or through an overlay ({@link QubeSpec#root()}). */
     WRITABLE_ROOT,
     /** Joining a network namespace given by {@link QubeSpec#netns()}. */
     NETNS,

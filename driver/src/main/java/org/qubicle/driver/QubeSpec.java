@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Everything a driver needs to start one qube.
  *
- * <p>Inside, the qube sees {@code rootfs} as {@code /} (read-only, or writable through an
- * overlay whose changes land in {@code upperDir}), its private directory at {@code /rw}, and
+ * <p>Inside, the qube sees {@code rootfs} as {@code /} as {@code root} says (read-only,
+ * writable in place, or writable through an overlay), its private directory at {@code /rw}, and
  * {@code /rw/home} at {@code /home}, as a Qubes AppVM does.
  *
  * @param name       the qube's name (Qubes rules: a letter, then letters, digits, {@code _.-};
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * @param index      a number unique among running qubes; it picks the host uid/gid range
  *                   {@link #baseUid()} .. {@code baseUid() + 65535}
  * @param rootfs     the root filesystem directory
- * @param upperDir   where root filesystem changes go; empty for a read-only root
+ * @param root       how {@code rootfs} is seen: read-only, writable, or an overlay
  * @param privateDir the private volume's directory, mounted at {@code /rw}; it must hold
  *                   a {@code home} directory
  * @param memoryMiB  initial memory in MiB (the soft limit)
@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * @param binds      extra host paths bound into the qube (the qrexec socket directory, the
  *                   read-only Java runtime of the in-qube tools), in order, after the standard view
  */
-public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upperDir, Path privateDir,
+public record QubeSpec(String name, int index, Path rootfs, RootView root, Path privateDir,
                        int memoryMiB, int maxmemMiB, int vcpus, int pidsLimit, String hostname,
                        Path runtimeDir, Optional<Path> netns, List<Bind> binds) {
     /** First host uid of qube ranges, above the usual /etc/subuid ranges' start. */
@@ -49,7 +49,7 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
 
     public QubeSpec {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(upperDir, "upperDir");
+        Objects.requireNonNull(root, "root");
         Objects.requireNonNull(netns, "netns");
         binds = List.copyOf(binds);
         if (!NAME.matcher(name).matches()) {
@@ -61,7 +61,6 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
         requireAbsolute("rootfs", rootfs);
         requireAbsolute("privateDir", privateDir);
         requireAbsolute("runtimeDir", runtimeDir);
-        upperDir.ifPresent(p -> requireAbsolute("upperDir", p));
         netns.ifPresent(p -> requireAbsolute("netns", p));
         if (memoryMiB < 1 || maxmemMiB < 0 || vcpus < 1 || vcpus > 1024 || pidsLimit < 1) {
             throw new IllegalArgumentException("bad limits: memory=" + memoryMiB + " maxmem=" + maxmemMiB
@@ -94,10 +93,10 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
     }
 
     /** The spec without extra binds (the form used before binds existed). */
-    public QubeSpec(String name, int index, Path rootfs, Optional<Path> upperDir, Path privateDir,
+    public QubeSpec(String name, int index, Path rootfs, RootView root, Path privateDir,
                     int memoryMiB, int maxmemMiB, int vcpus, int pidsLimit, String hostname,
                     Path runtimeDir, Optional<Path> netns) {
-        this(name, index, rootfs, upperDir, privateDir, memoryMiB, maxmemMiB, vcpus, pidsLimit, hostname,
+        this(name, index, rootfs, root, privateDir, memoryMiB, maxmemMiB, vcpus, pidsLimit, hostname,
                 runtimeDir, netns, List.of());
     }
 
@@ -105,24 +104,33 @@ public record QubeSpec(String name, int index, Path rootfs, Optional<Path> upper
     public QubeSpec withBinds(List<Bind> more) {
         List<Bind> all = new java.util.ArrayList<>(binds);
         all.addAll(more);
-        return new QubeSpec(name, index, rootfs, upperDir, privateDir, memoryMiB, maxmemMiB, vcpus, pidsLimit,
+        return new QubeSpec(name, index, rootfs, root, privateDir, memoryMiB, maxmemMiB, vcpus, pidsLimit,
                 hostname, runtimeDir, netns, all);
     }
 
     /** A read-only-root qube with its own empty network; hostname = name (dots made dashes). */
     public static QubeSpec of(String name, int index, Path rootfs, Path privateDir, Path runtimeDir) {
-        return new QubeSpec(name, index, rootfs, Optional.empty(), privateDir, 400, 0, 2, 1024,
+        return new QubeSpec(name, index, rootfs, RootView.READ_ONLY, privateDir, 400, 0, 2, 1024,
                 name.replace('.', '-').replace('_', '-'), runtimeDir, Optional.empty());
     }
 
     public QubeSpec withUpperDir(Path dir) {
-        return new QubeSpec(name, index, rootfs, Optional.of(dir), privateDir, memoryMiB, maxmemMiB, vcpus,
+        return withRoot(new RootView.Overlay(dir));
+    }
+
+    public QubeSpec withRoot(RootView view) {
+        return new QubeSpec(name, index, rootfs, view, privateDir, memoryMiB, maxmemMiB, vcpus,
                 pidsLimit, hostname, runtimeDir, netns, binds);
     }
 
     public QubeSpec withLimits(int memory, int maxmem, int cpus, int pids) {
-        return new QubeSpec(name, index, rootfs, upperDir, privateDir, memory, maxmem, cpus, pids, hostname,
+        return new QubeSpec(name, index, rootfs, root, privateDir, memory, maxmem, cpus, pids, hostname,
                 runtimeDir, netns, binds);
+    }
+
+    /** Where root filesystem changes go when the root is an overlay. */
+    public Optional<Path> upperDir() {
+        return root.overlayUpper();
     }
 
     /** Host uid (and gid) that is root inside: {@code 100000 + 65536 * index}. */

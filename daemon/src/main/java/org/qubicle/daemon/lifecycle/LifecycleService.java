@@ -474,7 +474,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         int vcpus = (int) Math.max(1, Math.min(1024, q.intProperty("vcpus")));
         String host = q.name().replace('.', '-').replace('_', '-');
-        return specHook.apply(new QubeSpec(q.name(), q.qid(), p.rootfs(), p.upperDir(), p.privateDir(), memory, maxmem,
+        return specHook.apply(new QubeSpec(q.name(), q.qid(), p.rootfs(), p.root(), p.privateDir(), memory, maxmem,
                 vcpus, 4096, host, rt, Optional.empty()));
     }
 

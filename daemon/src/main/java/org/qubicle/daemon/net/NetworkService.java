@@ -95,7 +95,7 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
         if (networked(q)) {
             spec = ResolvConf.apply(spec, a.dns().stream().map(d -> d.getHostAddress()).toList());
         }
-        return new QubeSpec(spec.name(), spec.index(), spec.rootfs(), spec.upperDir(), spec.privateDir(),
+        return new QubeSpec(spec.name(), spec.index(), spec.rootfs(), spec.root(), spec.privateDir(),
                 spec.memoryMiB(), spec.maxmemMiB(), spec.vcpus(), spec.pidsLimit(), spec.hostname(),
                 spec.runtimeDir(), Optional.of(a.netnsPath()), spec.binds()); // keep qrexec's binds
     }

@@ -7,8 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.Optional;
 import java.util.stream.Stream;
+import org.qubicle.driver.RootView;
 import org.qubicle.model.Qube;
 import org.qubicle.model.QubeClass;
 import org.qubicle.model.exc.QubesException;
@@ -91,12 +91,12 @@ public final class DirStorage implements QubeStorage {
         } catch (IOException e) {
             throw new QubesException("Start failed: private volume of " + q.name() + ": " + e.getMessage());
         }
-        return new Prepared(root, Optional.empty(), priv);
+        return new Prepared(root, RootView.READ_ONLY, priv);
     }
 
     @Override
     public Prepared adopt(Qube q, long baseUid) {
-        return new Prepared(rootOf(q), Optional.empty(), qubeDir(q).resolve("private"));
+        return new Prepared(rootOf(q), RootView.READ_ONLY, qubeDir(q).resolve("private"));
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.qubicle.driver.RootView;
 import org.qubicle.model.Qube;
 import org.qubicle.model.QubeClass;
 import org.qubicle.model.exc.QubesException;
@@ -128,7 +129,7 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
             // Not started (the qube died and its storage was released): the driver finds
             // it dead and the lifecycle releases it again, which is harmless.
             Path dir = qubeMounts(q);
-            return new Prepared(dir.resolve("root"), Optional.empty(), dir.resolve("private"));
+            return new Prepared(dir.resolve("root"), RootView.READ_ONLY, dir.resolve("private"));
         }
     }
 
@@ -141,13 +142,16 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
         HostMounts.makeShared(idmapRoot);
         int ns = namespaces.forBase(baseUid);
         Path rootfs = dir.resolve("root");
-        Optional<Path> upper = Optional.empty();
+        RootView view;
         if (rootM.layers().isPresent()) {
             Mounted.Layers l = rootM.layers().get();
             idmap(l.lower(), rootfs, ns, true);
-            upper = Optional.of(l.upper().resolveSibling("qube"));
+            view = new RootView.Overlay(l.upper().resolveSibling("qube"));
         } else {
+            // The qube's own root (a template's): its writes are what the template commits
+            // at shutdown for the AppVMs based on it.
             idmap(rootM.path(), rootfs, ns, false);
+            view = RootView.WRITABLE;
         }
         Path privDir = dir.resolve("private");
         if (privM.layers().isPresent()) {
@@ -164,7 +168,7 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
             ensureHome(privM.path(), 0, 1000);
             idmap(privM.path(), privDir, ns, false);
         }
-        return new Prepared(rootfs, upper, privDir);
+        return new Prepared(rootfs, view, privDir);
     }
 
     private static void idmap(Path source, Path target, int ns, boolean readOnly) {

@@ -2,7 +2,7 @@ package org.qubicle.daemon.storage;
 
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.Optional;
+import org.qubicle.driver.RootView;
 import org.qubicle.model.Qube;
 
 /**
@@ -14,13 +14,14 @@ public interface QubeStorage {
      * The directories a driver binds.
      *
      * @param rootfs     the root file system ({@code /} inside)
-     * @param upperDir   where root changes go; empty for a read-only root
+     * @param root       how the qube sees it: read-only, writable in place (a template's own
+     *                   root), or an overlay whose changes go away
      * @param privateDir the private volume ({@code /rw} inside); holds {@code home}
      */
-    record Prepared(Path rootfs, Optional<Path> upperDir, Path privateDir) {
+    record Prepared(Path rootfs, RootView root, Path privateDir) {
         public Prepared {
             Objects.requireNonNull(rootfs, "rootfs");
-            Objects.requireNonNull(upperDir, "upperDir");
+            Objects.requireNonNull(root, "root");
             Objects.requireNonNull(privateDir, "privateDir");
         }
     }

@@ -173,7 +173,10 @@ class PoolStorageIntegrationTest {
         start("stpl");
         Path tplRootMount = root.resolve("var/run/qubicle/storage/varlibqubes/vol/vm-templates/stpl/root");
         assertTrue(Files.isDirectory(tplRootMount.resolve("bin")), "template root mounted from its image");
-        Files.writeString(tplRootMount.resolve("etc-new"), "v2");
+        // Inside the running template, as a user installs software there: its root is writable.
+        ok("stpl", "root", "printf v2 > /etc-new && mkdir -p /usr/local/bin && printf tool > /usr/local/bin/t");
+        assertEquals("v2", Files.readString(tplRootMount.resolve("etc-new")), "written into the template's image");
+        assertEquals("0", ok("stpl", "root", "stat -c %u /etc-new"), "owned by the template's root");
         start("swork");
         // Started while the template runs: the previous committed root.
         assertNotEquals(0, sh("swork", "root", "cat /etc-new").exit(), "not before the template shuts down");
@@ -189,6 +192,7 @@ class PoolStorageIntegrationTest {
         shutdown("stpl");
         start("swork");
         assertEquals("v2", ok("swork", "root", "cat /etc-new"), "the template's commit reaches the AppVM at restart");
+        assertEquals("tool", ok("swork", "user", "cat /usr/local/bin/t"));
         assertNotEquals(0, sh("swork", "root", "cat /etc/appvm-only").exit(), "AppVM root writes are discarded");
         shutdown("swork");
         assertFalse(Files.exists(lib("appvms/swork/root-dirty.img")));

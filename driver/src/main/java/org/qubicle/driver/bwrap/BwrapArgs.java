@@ -56,7 +56,7 @@ final class BwrapArgs {
     /** Filesystem, environment and confinement shared by init and exec. */
     static List<String> common(QubeFiles f, int uid) {
         List<String> a = new ArrayList<>();
-        a.add(f.spec().upperDir().isPresent() ? "--bind" : "--ro-bind");
+        a.add(f.spec().root().writable() ? "--bind" : "--ro-bind");
         a.add(f.root().toString());
         a.add("/");
         a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.qubicle.driver.RootView;
 import org.qubicle.driver.Exec;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.QubeProcess;
@@ -74,7 +75,7 @@ class CleanupTest extends BwrapTestBase {
         BusyboxRootfs.build(rootfs, base);
         QubeSpec plain = spec("overlay", index);
         Path upper = dir.resolve("root-changes");
-        QubeSpec spec = new QubeSpec(plain.name(), index, rootfs, Optional.of(upper), plain.privateDir(), 400, 0, 1,
+        QubeSpec spec = new QubeSpec(plain.name(), index, rootfs, new RootView.Overlay(upper), plain.privateDir(), 400, 0, 1,
                 256, "overlay", plain.runtimeDir(), Optional.empty());
         RunningQube q = driver.start(spec);
         try {
@@ -91,6 +92,36 @@ class CleanupTest extends BwrapTestBase {
     }
 
     @Test
+    void writableRootInPlaceKeepsWritesAndReadOnlyRefusesThem() throws Exception {
+        int index = 7304;
+        long base = QubeSpec.UID_BASE + QubeSpec.UID_RANGE * index;
+        Path rootfs = dir.resolve("template-rootfs");
+        BusyboxRootfs.build(rootfs, base);
+        QubeSpec ours = spec("inplace", index);
+        QubeSpec plain = new QubeSpec(ours.name(), index, rootfs, RootView.READ_ONLY, ours.privateDir(), 400, 0, 1,
+                256, "inplace", ours.runtimeDir(), Optional.empty());
+        RunningQube q = driver.start(plain.withRoot(RootView.WRITABLE));
+        try {
+            Exec.Result r = Exec.sh(driver, q, "root", "echo installed > /usr/bin/newtool && cat /usr/bin/newtool");
+            assertEquals("installed\n", r.outText(), r.errText());
+            assertTrue(Exec.sh(driver, q, "user", "echo x > /etc/by-user").exit() != 0,
+                    "the qube's user may not write root's files");
+        } finally {
+            assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        }
+        assertEquals("installed\n", Files.readString(rootfs.resolve("usr/bin/newtool")), "the write went to the rootfs");
+        assertEquals(base, ((Number) Files.getAttribute(rootfs.resolve("usr/bin/newtool"), "unix:uid")).longValue());
+        RunningQube ro = driver.start(plain.withRoot(RootView.READ_ONLY));
+        try {
+            Exec.Result r = Exec.sh(driver, ro, "root", "echo again > /usr/bin/newtool");
+            assertTrue(r.exit() != 0 && r.errText().contains("Read-only"), r.errText());
+        } finally {
+            assertTrue(driver.shutdown(ro, Duration.ofSeconds(30)));
+        }
+        assertEquals("installed\n", Files.readString(rootfs.resolve("usr/bin/newtool")));
+    }
+
+    @Test
     void joinsAGivenNetworkNamespace() throws Exception {
         String ns = "qubicle-drv-" + ProcessHandle.current().pid();
         assertEquals(0, Host.run(java.util.List.of("ip", "netns", "add", ns)));
@@ -98,7 +129,7 @@ class CleanupTest extends BwrapTestBase {
             // No kernel modules here (no dummy/veth), so mark the namespace by an address on lo.
             assertEquals(0, Host.run(java.util.List.of("ip", "-n", ns, "addr", "add", "10.213.7.9/32", "dev", "lo")));
             QubeSpec plain = spec("netns", 7303);
-            QubeSpec spec = new QubeSpec(plain.name(), plain.index(), plain.rootfs(), Optional.empty(),
+            QubeSpec spec = new QubeSpec(plain.name(), plain.index(), plain.rootfs(), RootView.READ_ONLY,
                     plain.privateDir(), 400, 0, 1, 256, "netns", plain.runtimeDir(),
                     Optional.of(Path.of("/run/netns", ns)));
             RunningQube q = driver.start(spec);
