@@ -30,11 +30,16 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "qvm-backup-restore", mixinStandardHelpOptions = true,
         description = "Restore Qubes machines from backup.")
 public final class QvmBackupRestore implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "backup_location", description = "Backup file.")
-    Path location;
+    @Parameters(index = "0", paramLabel = "backup_location",
+            description = "Backup file; with --dest-vm, a file in that qube or a command whose output is the backup.")
+    String location;
 
     @Parameters(index = "1..*", paramLabel = "VM", description = "Restore only these qubes.")
     List<String> vms = new ArrayList<>();
+
+    @Option(names = {"-d", "--dest-vm"}, paramLabel = "APPVM",
+            description = "Specify VM containing the backup to be restored.")
+    String backupVm;
 
     @Option(names = "--verify-only", description = "Do not restore the data, only verify backup integrity.")
     boolean verifyOnly;
@@ -96,9 +101,13 @@ public final class QvmBackupRestore implements Callable<Integer> {
             throw new ToolMain.UsageException("--verify-only and --dry-run exclude each other");
         }
         Passphrase pass = PassphraseInput.read(passphraseFile, false, stdin);
-        long size = Files.size(location);
-        ProgressBar readBar = new ProgressBar(err, verifyOnly ? "Verifying" : "Extracting", !quiet && !dryRun);
-        InputStream in = new BufferedInputStream(new CountingInput(Files.newInputStream(location),
+        // From a qube the size is not known: no bar for the reading, only for the import.
+        long size = backupVm == null ? Files.size(Path.of(location)) : -1;
+        ProgressBar readBar = new ProgressBar(err, verifyOnly ? "Verifying" : "Extracting",
+                !quiet && !dryRun && size >= 0);
+        InputStream raw = backupVm == null ? Files.newInputStream(Path.of(location))
+                : QubeSource.open(AdminClient.root(), backupVm, location);
+        InputStream in = new BufferedInputStream(new CountingInput(raw,
                 n -> readBar.update(n * 100.0 / Math.max(1, size), n)), 1 << 20);
         ReaderOptions ro = ReaderOptions.defaults().withIgnoreSizeLimit(ignoreSizeLimit);
         try (BackupReader reader = BackupReader.open(in, pass, ro)) {

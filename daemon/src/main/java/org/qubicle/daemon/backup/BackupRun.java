@@ -2,6 +2,7 @@ package org.qubicle.daemon.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,11 +136,19 @@ final class BackupRun implements Runnable {
             t.finish();
             progress(1, 1);
         } catch (RuntimeException | IOException e) {
+            QubesException explained = null;
             if (t != null) {
+                // A receiver in a qube that exited or stopped reading makes the write fail
+                // with a bare "Broken pipe"; its exit code and stderr say why.
+                if (!cancelled && (e instanceof IOException || e instanceof UncheckedIOException)) {
+                    explained = t.explain(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
+                }
                 t.abort();
             }
             if (cancelled) {
                 result = new BackupCancelledError("Backup cancelled");
+            } else if (explained != null) {
+                result = explained;
             } else if (e instanceof QubesException qe) {
                 result = qe;
             } else {
@@ -178,16 +187,27 @@ final class BackupRun implements Runnable {
         }
         QubeProcess p;
         synchronized (app.lock()) {
+            // As qrexec calls qubes.BackupPassphrase+PROFILE: the argument in $1 and in the
+            // environment.
             p = commands.run(passVm, "QREXEC_SERVICE_ARGUMENT=" + quote(profile.name())
-                    + " exec /etc/qubes-rpc/qubes.BackupPassphrase");
+                    + " exec /etc/qubes-rpc/qubes.BackupPassphrase " + quote(profile.name()));
         }
         try (p) {
             p.stdin().close();
+            // Read, not kept: a service that talks on stderr must not fill the pipe and stall.
+            Thread.ofVirtual().start(() -> {
+                try (InputStream e = p.stderr()) {
+                    e.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    // gone
+                }
+            });
             byte[] out;
             try (InputStream in = p.stdout()) {
-                out = in.readNBytes(4096);
+                // Past this the service is refused; closing its output ends a runaway one.
+                out = in.readNBytes(MAX_PASSPHRASE_OUTPUT + 1);
             }
-            if (p.waitFor() != 0) {
+            if (p.waitFor() != 0 || out.length > MAX_PASSPHRASE_OUTPUT) {
                 throw new QubesException("Failed to retrieve passphrase from '" + passVm.name() + "' VM");
             }
             String s = new String(out, StandardCharsets.UTF_8).strip();
@@ -200,6 +220,9 @@ final class BackupRun implements Runnable {
             throw new IOException("interrupted");
         }
     }
+
+    /** qubes.BackupPassphrase output past this is refused, not cut. */
+    static final int MAX_PASSPHRASE_OUTPUT = 4096;
 
     private static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";

@@ -10,8 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.model.Qube;
 import org.qubicle.model.exc.QubesException;
@@ -62,16 +67,42 @@ sealed interface BackupTarget extends AutoCloseable {
         }
         QubeProcess p = commands.run(q, SERVICE);
         // Upstream's service chats on stdout ("Starting Backup"); keep the pipe from filling.
-        Thread.ofVirtual().start(() -> {
-            try (InputStream o = p.stdout()) {
-                o.transferTo(OutputStream.nullOutputStream());
-            } catch (IOException e) {
-                // the process is gone
-            }
-        });
+        drain(p.stdout(), null);
+        // stderr is read all along too, so that a talkative receiver cannot stall the backup,
+        // and its start is kept for the error message.
+        CompletableFuture<String> err = new CompletableFuture<>();
+        drain(p.stderr(), err);
         OutputStream in = p.stdin();
         in.write((location + "\n").getBytes(StandardCharsets.UTF_8));
-        return new QubeTarget(q.name(), p, new BufferedOutputStream(in, 1 << 20));
+        return new QubeTarget(q.name(), p, new BufferedOutputStream(in, 1 << 20), err);
+    }
+
+    /** Reads a stream to its end; the first {@link #MAX_MESSAGE} bytes complete {@code text}. */
+    private static void drain(InputStream s, CompletableFuture<String> text) {
+        Thread.ofVirtual().start(() -> {
+            byte[] head = new byte[0];
+            try (s) {
+                head = s.readNBytes(MAX_MESSAGE);
+                s.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // the process is gone
+            } finally {
+                if (text != null) {
+                    text.complete(new String(head, StandardCharsets.UTF_8).strip());
+                }
+            }
+        });
+    }
+
+    /** How much of a receiver's stderr goes into an error message. */
+    int MAX_MESSAGE = 4096;
+
+    /**
+     * The receiver's own account of a failed write (it exited, or closed its input): its
+     * exit code and message, or null when the write failed for another reason.
+     */
+    default QubesException explain(IOException writeFailure) {
+        return null;
     }
 
     /** qubes.Backup as in qubes-core-agent-linux, in POSIX sh. */
@@ -122,16 +153,13 @@ sealed interface BackupTarget extends AutoCloseable {
         }
     }
 
-    /** The input of the receiving command in a qube. */
-    record QubeTarget(String qube, QubeProcess process, OutputStream out) implements BackupTarget {
+    /** The input of the receiving command in a qube; {@code err} completes with its stderr. */
+    record QubeTarget(String qube, QubeProcess process, OutputStream out, CompletableFuture<String> err)
+            implements BackupTarget {
         @Override
         public void finish() throws IOException {
             out.flush();
             out.close();
-            String err;
-            try (InputStream e = process.stderr()) {
-                err = new String(e.readNBytes(4096), StandardCharsets.UTF_8).strip();
-            }
             int code;
             try {
                 code = process.waitFor();
@@ -142,9 +170,38 @@ sealed interface BackupTarget extends AutoCloseable {
                 process.close();
             }
             if (code != 0) {
-                throw new QubesException("Backup destination in " + qube + " failed (exit " + code + ")"
-                        + (err.isEmpty() ? "" : ": " + err));
+                throw failed(code);
             }
+        }
+
+        @Override
+        public QubesException explain(IOException writeFailure) {
+            try {
+                // The write failed because the receiver stopped reading: it has exited or
+                // will at once. One that closed its input but lives on is not waited for.
+                if (!process.waitFor(Duration.ofSeconds(10))) {
+                    return new QubesException("Backup destination in " + qube + " stopped reading its input");
+                }
+                return failed(process.waitFor());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        private QubesException failed(int code) {
+            String message;
+            try {
+                // A child of the receiver may still hold its stderr open: do not wait for it long.
+                message = err.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                message = "";
+            } catch (ExecutionException | TimeoutException e) {
+                message = "";
+            }
+            return new QubesException("Backup destination in " + qube + " failed"
+                    + " (exit " + code + ")" + (message.isEmpty() ? "" : ": " + message));
         }
 
         @Override
