@@ -15,6 +15,9 @@ cd "$root"
 mvn -q -B -pl backup -am install -DskipTests
 mvn -q -B -pl backup dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$work/cp.txt" >/dev/null
 cp="$(cat "$work/cp.txt"):$root/backup/target/classes"
+# The JVM options bin/qubicle-launcher gives qubesd (which writes backups) and
+# qvm-backup-restore (which verifies them), with the bench's heap cap.
+jopts=(-XX:+UseSerialGC -XX:+UseTransparentHugePages -Xlog:disable -Xlog:all=warning,pagesize=off:stderr -Xmx1500m)
 T() { /usr/bin/time -f "%e s wall, %U s user, %S s sys, peak RSS %M KiB" "$@"; }
 
 img=$work/private.img
@@ -49,11 +52,11 @@ sync
 
 echo "== ours: write (logN $logn, gzip, $(nproc) cores)"
 rm -f "$work/ours.backup"
-T "$JAVA_HOME/bin/java" -Xmx1500m -cp "$cp" backup/bench/Bench.java write "$img" "$work/ours.backup" "$pass" "$logn"
+T "$JAVA_HOME/bin/java" "${jopts[@]}" -cp "$cp" backup/bench/Bench.java write "$img" "$work/ours.backup" "$pass" "$logn"
 echo "size: $(stat -c %s "$work/ours.backup") bytes"
 
 echo "== ours: verify-only (decrypt, authenticate, decompress and walk every file)"
-T "$JAVA_HOME/bin/java" -Xmx1500m -cp "$cp" backup/bench/Bench.java verify "$work/ours.backup" "$pass"
+T "$JAVA_HOME/bin/java" "${jopts[@]}" -cp "$cp" backup/bench/Bench.java verify "$work/ours.backup" "$pass"
 
 echo "== baseline: Qubes' pipeline in sequence: tar --sparse | gzip | split 100M, scrypt enc each chunk"
 b=$work/baseline; rm -rf "$b"; mkdir -p "$b/vm3"

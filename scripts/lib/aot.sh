@@ -85,7 +85,9 @@ fi
 rm -f "$scratch.log"
 
 while IFS=$'\t' read -r tool main; do
-    [[ -z "$tool" || "$tool" == qubesd ]] && continue
+    # The long-running ones start with other JIT options (bin/qubicle-launcher) and gain
+    # nothing from a start-up cache.
+    [[ -z "$tool" || "$tool" == qubesd || "$tool" == qvm-backup || "$tool" == qvm-backup-restore ]] && continue
     [[ $# -eq 0 || "$only" == *" $tool "* ]] || continue
     rm -f "$root/build/aot/$tool.aot"
     args="--help"

@@ -46,6 +46,8 @@ final class BodyReader {
     private final Path root;
 
     private final ArrayDeque<CompletableFuture<Plain>> decrypting = new ArrayDeque<>();
+    /** Two idle chunk buffers at most, beside those in the pipeline. */
+    private final ChunkBuffers buffers = new ChunkBuffers(2);
     private final List<RestoredFile> results = new ArrayList<>();
     private final Map<String, SizeBudget> plainBudget = new HashMap<>();
     private final Map<String, SizeBudget> encBudget = new HashMap<>();
@@ -149,11 +151,12 @@ final class BodyReader {
                 tar.skipData();
                 continue;
             }
-            byte[] buf = new byte[(int) m.size()];
+            int size = (int) m.size();
+            byte[] buf = buffers.take(size);
             tar.readData(buf, 0);
             byte[] key = pass.chunkKey(backupId, name.substring(0, name.length() - 4));
             decrypting.add(CompletableFuture.supplyAsync(
-                    () -> new Plain(buf, kdf.open(key, buf, buf.length, name)), pool));
+                    () -> new Plain(buf, kdf.open(key, buf, size, name)), pool));
             while (decrypting.size() > opts.threads()) {
                 deliver();
             }
@@ -197,7 +200,7 @@ final class BodyReader {
         if (!selected.contains(qube.name())) {
             return;
         }
-        ChunkStream s = new ChunkStream();
+        ChunkStream s = new ChunkStream(buffers);
         SizeBudget b = plainBudget.computeIfAbsent(qube.name(), k -> budget(qube));
         boolean tree = !qube.backupPath().endsWith("/");
         FutureTask<List<InnerExtractor.Extracted>> task = new FutureTask<>(

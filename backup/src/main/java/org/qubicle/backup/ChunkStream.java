@@ -19,9 +19,15 @@ final class ChunkStream extends InputStream {
     private static final Piece END = new Piece(new byte[0], 0, 0);
 
     private final BlockingQueue<Piece> queue = new ArrayBlockingQueue<>(2);
+    private final ChunkBuffers buffers;
     private Piece current;
     private int pos;
     private boolean ended;
+
+    /** @param buffers where a chunk's buffer goes once it has been read */
+    ChunkStream(ChunkBuffers buffers) {
+        this.buffers = buffers;
+    }
 
     /** Adds a chunk; gives up when {@code consumerGone} says the consumer stopped. */
     void put(byte[] buf, int off, int len, BooleanSupplier consumerGone) throws IOException {
@@ -51,6 +57,10 @@ final class ChunkStream extends InputStream {
             return 0;
         }
         while (!ended && (current == null || pos == current.len())) {
+            if (current != null) {
+                buffers.give(current.buf());
+                current = null;
+            }
             try {
                 current = queue.take();
             } catch (InterruptedException e) {

@@ -192,12 +192,19 @@ public final class ScryptContainer {
      */
     private static final int PIECE = 16 * 1024;
 
+    /**
+     * In place, through one piece-sized buffer: given the same array as input and output,
+     * the JDK's cipher copies the input first, a new array per piece (100 MiB of garbage
+     * per chunk).
+     */
     private static void crypt(Cipher c, byte[] b, int off, int len) throws GeneralSecurityException {
+        byte[] piece = new byte[PIECE];
         for (int o = off, end = off + len; o < end; o += PIECE) {
             int n = Math.min(PIECE, end - o);
-            if (c.update(b, o, n, b, o) != n) {
+            if (c.update(b, o, n, piece, 0) != n) {
                 throw new IllegalStateException("AES-CTR returned a short block");
             }
+            System.arraycopy(piece, 0, b, o, n);
         }
     }
 
