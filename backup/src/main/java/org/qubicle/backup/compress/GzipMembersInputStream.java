@@ -49,26 +49,28 @@ final class GzipMembersInputStream extends InputStream {
         if (fast == null) {
             return false;
         }
-        if (inPos > 0) {
+        // Move the unread rest to the front only when a full window no longer fits behind it
+        // (a member takes about a third of the window: most calls copy nothing).
+        if (inPos > 0 && inBuf.length - inPos < LibdeflateInflater.MAX_IN) {
             System.arraycopy(inBuf, inPos, inBuf, 0, inLen - inPos);
             inLen -= inPos;
             inPos = 0;
         }
-        while (inLen < LibdeflateInflater.MAX_IN) {
+        while (inLen - inPos < LibdeflateInflater.MAX_IN) {
             int n = in.read(inBuf, inLen, inBuf.length - inLen);
             if (n < 0) {
                 break;
             }
             inLen += n;
         }
-        if (inLen == 0) {
+        if (inLen == inPos) {
             return false;
         }
-        var m = fast.member(inBuf, 0, inLen, outBuf);
+        var m = fast.member(inBuf, inPos, inLen - inPos, outBuf);
         if (m.isEmpty()) {
             return false;
         }
-        inPos = m.get().consumed();
+        inPos += m.get().consumed();
         outPos = 0;
         outLen = m.get().produced();
         fastMembers++;

@@ -43,12 +43,13 @@ final class Libdeflate {
     }
 
     private static Optional<Libdeflate> load() {
-        if (Boolean.getBoolean("qubicle.backup.noLibdeflate")) {
+        Optional<SymbolLookup> found = library();
+        if (found.isEmpty()) {
             return Optional.empty();
         }
         try {
             Linker linker = Linker.nativeLinker();
-            SymbolLookup lib = SymbolLookup.libraryLookup("libdeflate.so.0", Arena.global());
+            SymbolLookup lib = found.get();
             MethodHandle alloc = linker.downcallHandle(lib.findOrThrow("libdeflate_alloc_compressor"),
                     FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             MethodHandle compress = linker.downcallHandle(lib.findOrThrow("libdeflate_gzip_compress"),
@@ -63,6 +64,23 @@ final class Libdeflate {
             return Optional.of(l);
         } catch (Throwable e) {
             LOG.fine("libdeflate not used: " + e);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code libdeflate.so.0}, unless it is missing, native access is refused, or the system
+     * property {@code qubicle.backup.noLibdeflate} turns it off. Shared by the compressor
+     * and {@link LibdeflateInflater}.
+     */
+    static Optional<SymbolLookup> library() {
+        if (Boolean.getBoolean("qubicle.backup.noLibdeflate")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SymbolLookup.libraryLookup("libdeflate.so.0", Arena.global()));
+        } catch (RuntimeException e) {
+            LOG.fine("libdeflate not found: " + e);
             return Optional.empty();
         }
     }

@@ -67,12 +67,13 @@ final class LibdeflateInflater {
     }
 
     private static Optional<Handles> load() {
-        if (Boolean.getBoolean("qubicle.backup.noLibdeflate")) {
+        Optional<SymbolLookup> found = Libdeflate.library();
+        if (found.isEmpty()) {
             return Optional.empty();
         }
         try {
             Linker linker = Linker.nativeLinker();
-            SymbolLookup lib = SymbolLookup.libraryLookup("libdeflate.so.0", Arena.global());
+            SymbolLookup lib = found.get();
             MethodHandle alloc = linker.downcallHandle(lib.findOrThrow("libdeflate_alloc_decompressor"),
                     FunctionDescriptor.of(ValueLayout.ADDRESS));
             // enum libdeflate_result libdeflate_gzip_decompress_ex(d, in, in_nbytes, out,
