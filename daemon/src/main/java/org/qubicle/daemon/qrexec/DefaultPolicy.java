@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * everyday services, {@code 90-admin-default.policy} routing each admin method to the four
  * empty {@code include/admin-{local,global}-{rwx,ro}} files (so every admin call from a qube
  * is denied until the user adds a rule there), and {@code 91-admin-default-deny.policy}
- * keeping the expected GetAll denials quiet. Installed only when {@code policy.d} has no
+ * keeping the expected GetAll denials quiet, and {@code 90-admin-policy-default.policy} routing
+ * the Policy Admin API ({@code policy.*}) to the empty {@code include/admin-policy-{ro,rwx}}.
+ * Installed only when {@code policy.d} has no
  * {@code .policy} file at all; the user's edits are never overwritten.
  */
 final class DefaultPolicy {
@@ -98,6 +100,23 @@ final class DefaultPolicy {
             admin.append("!include-service ").append(m).append(" * include/admin-").append(global ? "global" : "local")
                     .append(ro ? "-ro" : "-rwx").append('\n');
         }
+        writeIfAbsent(inc.resolve("admin-policy-rwx"), "## Qubicle: qubes that may change the qrexec policy"
+                + " (policy.Replace, policy.Remove, ...),\n## in the 3-column format. Whoever is here controls"
+                + " the whole system.\n");
+        writeIfAbsent(inc.resolve("admin-policy-ro"), "## Qubicle: qubes that may read the qrexec policy"
+                + " (writers may read too).\n!include include/admin-policy-rwx\n");
+        StringBuilder policyAdmin = new StringBuilder("""
+                ## Qubicle: the Policy Admin API from qubes (policy.*), denied until the user grants it in
+                ## include/admin-policy-ro or include/admin-policy-rwx (spec §10.2).
+                """);
+        for (String prefix : new String[] {"policy.", "policy.include."}) {
+            for (String op : new String[] {"List", "Get", "Replace", "Remove"}) {
+                boolean ro = op.equals("List") || op.equals("Get");
+                policyAdmin.append("!include-service ").append(prefix).append(op).append(" * include/admin-policy-")
+                        .append(ro ? "ro" : "rwx").append('\n');
+            }
+        }
+        Files.writeString(policyDir.resolve("90-admin-policy-default.policy"), policyAdmin.toString());
         Files.writeString(policyDir.resolve("90-default.policy"), DEFAULT);
         Files.writeString(policyDir.resolve("90-admin-default.policy"), admin.toString());
         Files.writeString(policyDir.resolve("91-admin-default-deny.policy"), ADMIN_DENY);
