@@ -30,9 +30,11 @@ import org.qubicle.api.wire.RequestDecoder;
 import org.qubicle.api.wire.ResponseEncoder;
 
 /**
- * The Admin API socket: one request per connection, one virtual thread per connection.
- * A connection reads the request to EOF, gets its answer from {@link AdminApi}, writes it,
- * half-closes and closes. A framing error or an unexpected failure closes without a byte.
+ * The Admin API socket: one request per connection. A short read of the model whose request
+ * is already complete when it is accepted is answered on the accepting thread
+ * ({@link QuickCalls}); every other connection gets a virtual thread, which reads the request
+ * to EOF, gets its answer from {@link AdminApi}, writes it, half-closes and closes. A framing
+ * error or an unexpected failure closes without a byte.
  */
 final class SocketServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SocketServer.class.getName());
@@ -41,11 +43,13 @@ final class SocketServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final QuickCalls quick;
     private volatile boolean closed;
 
-    private SocketServer(Path path, ServerSocketChannel server) {
+    private SocketServer(Path path, ServerSocketChannel server) throws IOException {
         this.path = path;
         this.server = server;
+        this.quick = new QuickCalls();
     }
 
     /**
@@ -104,10 +108,38 @@ final class SocketServer implements AutoCloseable {
                 continue;
             }
             open.add(ch);
+            QuickCalls.Result result;
+            try {
+                result = quick.serve(api, ch);
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.log(Level.WARNING, "connection failed", e);
+                }
+                open.remove(ch);
+                closeQuietly(ch);
+                continue;
+            }
+            if (result instanceof QuickCalls.Result.Answered) {
+                open.remove(ch);
+                continue;
+            }
             Thread.ofVirtual().name("qubesd-conn").start(() -> {
                 threads.add(Thread.currentThread());
                 try {
-                    handle(api, ch);
+                    switch (result) {
+                        case QuickCalls.Result.Handoff h -> handle(api, ch, h.prefix());
+                        case QuickCalls.Result.Unwritten u -> {
+                            try {
+                                while (u.rest().hasRemaining()) {
+                                    ch.write(u.rest());
+                                }
+                                ch.shutdownOutput();
+                            } catch (IOException e) {
+                                // the client went away before reading its answer
+                            }
+                        }
+                        case QuickCalls.Result.Answered a -> { }
+                    }
                 } finally {
                     threads.remove(Thread.currentThread());
                     open.remove(ch);
@@ -117,23 +149,24 @@ final class SocketServer implements AutoCloseable {
         }
     }
 
-    private static void handle(AdminApi api, SocketChannel ch) {
+    /** Serves a connection whose first {@code prefix} bytes {@link QuickCalls} has read already. */
+    private static void handle(AdminApi api, SocketChannel ch, byte[] prefix) {
         Request request;
         InputStream rest = null;
         try {
             InputStream in = Channels.newInputStream(ch);
+            if (prefix.length > 0) {
+                // A SequenceInputStream closes each stream it has read to its end, and closing
+                // the channel's stream would close the connection before the answer.
+                in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(prefix), unclosable(in));
+            }
             byte[] untrusted = in.readNBytes(RequestDecoder.MAX_REQUEST_BYTES + 1);
             if (untrusted.length > RequestDecoder.MAX_REQUEST_BYTES
                     && VolumePayloads.STREAMED.contains(VolumePayloads.methodOf(untrusted))) {
                 // A volume import: the image streams on past the cap (VolumePayloads).
                 int cap = RequestDecoder.MAX_REQUEST_BYTES;
                 // Closing it must not close the connection: the answer still has to go out.
-                InputStream unclosable = new java.io.FilterInputStream(in) {
-                    @Override
-                    public void close() {
-                    }
-                };
-                rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(untrusted, cap, 1), unclosable);
+                rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(untrusted, cap, 1), unclosable(in));
                 untrusted = java.util.Arrays.copyOf(untrusted, cap);
             }
             request = RequestDecoder.decode(untrusted);
@@ -181,6 +214,14 @@ final class SocketServer implements AutoCloseable {
         }
     }
 
+    private static InputStream unclosable(InputStream in) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     private static void writeFully(SocketChannel ch, byte[] bytes) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
@@ -201,6 +242,7 @@ final class SocketServer implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         server.close();
+        quick.close();
         for (SocketChannel ch : open) {
             closeQuietly(ch);
         }

@@ -72,4 +72,33 @@ class WireTest extends ApiTestBase {
         String uuid = list.substring(list.indexOf("uuid=") + 5).trim();
         assertEquals(list, ok("admin.vm.List", "", "uuid:" + uuid));
     }
+
+    /**
+     * The accepting thread answers complete short reads itself (QuickCalls); everything else,
+     * a request that arrives in pieces, and a client that sends nothing, goes to a connection
+     * thread and holds nobody up.
+     */
+    @Test
+    void slowAndIdleClientsGetTheirAnswerAndHoldUpNobody() throws Exception {
+        java.nio.file.Path sock = daemon.paths().adminSocket();
+        try (java.nio.channels.SocketChannel idle = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(sock));
+             java.nio.channels.SocketChannel slow = java.nio.channels.SocketChannel.open(
+                     java.net.UnixDomainSocketAddress.of(sock))) {
+            // A quick method whose request comes in two pieces, long after the connect.
+            Thread.sleep(50);
+            slow.write(java.nio.ByteBuffer.wrap("admin.vm.property.Get+la".getBytes(StandardCharsets.US_ASCII)));
+            // Meanwhile others are served, quick and not.
+            assertTrue(new String(raw("admin.vm.List+ dom0 name dom0\0"), StandardCharsets.US_ASCII)
+                    .startsWith("0\0dom0 class=AdminVM"));
+            ok("admin.vm.Create.StandaloneVM", "", "dom0", "name=work label=red");
+            Thread.sleep(50);
+            slow.write(java.nio.ByteBuffer.wrap("bel dom0 name work\0".getBytes(StandardCharsets.US_ASCII)));
+            slow.shutdownOutput();
+            assertEquals("0\0default=False type=label red",
+                    new String(java.nio.channels.Channels.newInputStream(slow).readAllBytes(), StandardCharsets.US_ASCII));
+            // The idle client is still waiting for its own answer, and has not blocked anyone.
+            assertTrue(idle.isOpen());
+        }
+    }
 }
