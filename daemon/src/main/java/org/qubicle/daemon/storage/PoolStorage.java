@@ -176,7 +176,7 @@ public final class PoolStorage implements QubeStorage, AutoCloseable {
             return;
         }
         HostMounts.mkdirs(target);
-        Syscalls.bindIdmapped(source, target, ns, readOnly);
+        org.qubicle.storage.linux.Mount.bindIdmapped(source, target, ns, readOnly);
     }
 
     /** {@code home/user} in a private volume, as the driver needs it (owners as seen through {@code dir}). */

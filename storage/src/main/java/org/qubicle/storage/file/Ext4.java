@@ -32,9 +32,14 @@ final class Ext4 {
      * @param throwaway a volume discarded at stop (volatile, snapshot upper): no journal
      */
     static void mkfs(Path image, boolean throwaway) {
+        Exec.check("mkfs.ext4", mkfsArgs(image, throwaway));
+    }
+
+    /** mkfs.ext4's arguments; {@link BlankImages} keys its cache on them. */
+    static String[] mkfsArgs(Path image, boolean throwaway) {
         String features = throwaway ? "^has_journal" : "has_journal";
-        Exec.check("mkfs.ext4", "-F", "-q", "-m", "0", "-O", features,
-                "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image.toString());
+        return new String[] {"-F", "-q", "-m", "0", "-O", features,
+            "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image.toString()};
     }
 
     /** Where in an image its ext4 file system lies: the whole file, or one partition. */
@@ -134,21 +139,9 @@ final class Ext4 {
         Exec.check("resize2fs", image.toString());
     }
 
-    /** The size the file system itself claims (block count times block size). */
+    /** The size the file system itself claims (block count times block size), from its superblock. */
     static long fsBytes(Path image) {
-        long count = -1;
-        long size = -1;
-        for (String line : Exec.check("dumpe2fs", "-h", image.toString()).split("\n")) {
-            if (line.startsWith("Block count:")) {
-                count = Long.parseLong(line.substring(12).strip());
-            } else if (line.startsWith("Block size:")) {
-                size = Long.parseLong(line.substring(11).strip());
-            }
-        }
-        if (count < 0 || size < 0) {
-            throw new org.qubicle.model.exc.StoragePoolException("Cannot read the file system size of " + image);
-        }
-        return count * size;
+        return org.qubicle.storage.linux.Ext4Superblock.read(image, 0).bytes();
     }
 
     /**

@@ -123,7 +123,7 @@ final class FileMounts {
             // A loop device still on our dirty image outside any mount (a crash between
             // losetup and mount): nothing else may use it, so detach it.
             if (Mounts.table().stream().noneMatch(e -> e.source().equals(dev))) {
-                Exec.run("losetup", "-d", dev);
+                org.qubicle.storage.linux.Loop.detach(dev);
                 Mounts.detach(dev);
             }
         }
