@@ -50,6 +50,18 @@ final class FileOps {
         }
     }
 
+    /**
+     * A mount point under the run directory: runtime state, made again at every start, so
+     * unlike {@link #ensureDir} it is not made durable (no directory fsync).
+     */
+    static void ensureRunDir(Path dir) {
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+        } catch (IOException e) {
+            throw fail("create directory " + dir, e);
+        }
+    }
+
     /** A new sparse file of {@code size} bytes at {@code dst}, replacing any old one. */
     static void createSparse(Path dst, long size) {
         ensureDir(dst.getParent());

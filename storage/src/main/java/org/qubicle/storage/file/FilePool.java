@@ -36,12 +36,18 @@ final class FilePool implements Pool {
     private final ReentrantLock mountLock = new ReentrantLock();
     private final Set<Thread> background = ConcurrentHashMap.newKeySet();
     private final BlankImages blanks;
+    private final Set<VolumeId> scanned = ConcurrentHashMap.newKeySet();
 
     FilePool(PoolConfig config, Path dirPath, Path runDir) {
         this.config = config;
         this.dirPath = dirPath.toAbsolutePath().normalize();
         this.runRoot = runDir.toAbsolutePath().normalize().resolve("storage").resolve(config.name());
         this.blanks = new BlankImages(this.dirPath);
+    }
+
+    /** True the first time it is asked for this volume in this process (see {@link FileMounts}). */
+    boolean firstUnmount(VolumeId vid) {
+        return scanned.add(vid);
     }
 
     /** Pre-formatted blank images for throwaway layers. */

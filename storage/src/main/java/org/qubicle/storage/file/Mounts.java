@@ -48,7 +48,7 @@ final class Mounts {
 
     /** Loop-mounts the file system at {@code extent} (a partition) of an image; null for the whole image. */
     static void mountImage(Path image, Ext4.Extent extent, Path target, boolean readOnly, String extraOptions) {
-        FileOps.ensureDir(target);
+        FileOps.ensureRunDir(target);
         boolean part = extent != null && !extent.whole();
         // The handle is closed right after the mount: from then on the mount alone holds
         // the device, and a failed mount lets autoclear detach it at once.
@@ -59,7 +59,7 @@ final class Mounts {
     }
 
     static void mountOverlay(Path lower, Path upper, Path work, Path target, boolean readOnly) {
-        FileOps.ensureDir(target);
+        FileOps.ensureRunDir(target);
         Mount.overlay(lower, upper, work, target, Mount.MS_NODEV | (readOnly ? Mount.MS_RDONLY : 0));
     }
 
@@ -131,7 +131,7 @@ final class Mounts {
 
     /** Makes {@code dir} a shared mount point, so that namespaces copied as slaves see our unmounts. */
     static void makeShared(Path dir) {
-        FileOps.ensureDir(dir);
+        FileOps.ensureRunDir(dir);
         Optional<Entry> e = at(dir);
         if (e.isEmpty()) {
             Mount.bind(dir, dir);
