@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,8 +51,14 @@ final class BlankImages {
             FileOps.deleteQuietly(tmp);
             throw e;
         }
-        // No fsync: a throwaway layer is recreated at every start, a crash loses nothing.
-        FileOps.rename(tmp, dst);
+        // Neither the data nor the name is made durable: a throwaway layer is made anew at
+        // every start and removed at stop, so a crash loses nothing.
+        try {
+            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            FileOps.deleteQuietly(tmp);
+            throw FileOps.fail("rename " + tmp + " to " + dst, e);
+        }
     }
 
     private static String optionsKey() {
