@@ -215,9 +215,7 @@ final class FileOps {
         if (!Files.exists(p)) {
             return 0;
         }
-        String out = Exec.check("stat", "--format=%b %B", "--", p.toString()).strip();
-        String[] f = out.split(" ");
-        return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+        return org.qubicle.storage.linux.Stat.allocatedBytes(p);
     }
 
     static StoragePoolException fail(String what, Exception e) {

@@ -80,10 +80,16 @@ final class Mounts {
                     LOG.fine("sync of " + target + " before unmounting failed: " + ex.getMessage());
                 }
             }
+            boolean unmounted;
             try {
-                Mount.unmount(target);
+                unmounted = Mount.unmount(target);
             } catch (StoragePoolException ex) {
                 throw new StoragePoolException("Cannot unmount " + target + ": " + ex.getMessage());
+            }
+            if (!unmounted) {
+                // mountinfo lists a mount the kernel says is not there: never loop on it.
+                throw new StoragePoolException("Cannot unmount " + target + ": not a mount point, yet listed in "
+                        + "/proc/self/mountinfo");
             }
             String src = e.get().source();
             if (src.startsWith("/dev/loop")) {

@@ -195,7 +195,7 @@ public final class Loop {
                 }
             }
         } catch (IOException e) {
-            throw new SyscallException("list /sys/block", Sys.ENOENT);
+            throw new org.qubicle.model.exc.StoragePoolException("Cannot list /sys/block: " + e.getMessage());
         }
         return out;
     }

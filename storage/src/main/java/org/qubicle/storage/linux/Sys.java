@@ -53,6 +53,7 @@ final class Sys {
     private static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(INT, INT, LONG), -1);
     private static final MethodHandle COPY_FILE_RANGE = bind("copy_file_range",
             FunctionDescriptor.of(LONG, INT, PTR, INT, PTR, LONG, INT), -1);
+    private static final MethodHandle STATX = bind("statx", FunctionDescriptor.of(INT, INT, PTR, INT, INT, PTR), -1);
     private static final MethodHandle SYSCALL5 = bind("syscall",
             FunctionDescriptor.of(LONG, LONG, LONG, PTR, LONG, PTR, LONG), 1);
     private static final MethodHandle SYSCALL4 = bind("syscall",
@@ -192,6 +193,14 @@ final class Sys {
     static long copyFileRange(Call c, int in, MemorySegment offIn, int out, MemorySegment offOut, long len) {
         try {
             return (long) COPY_FILE_RANGE.invokeExact(c.state, in, offIn, out, offOut, len, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int statx(Call c, String path, int flags, int mask, MemorySegment buf) {
+        try {
+            return (int) STATX.invokeExact(c.state, -100 /* AT_FDCWD */, c.str(path), flags, mask, buf);
         } catch (Throwable t) {
             throw unexpected(t);
         }

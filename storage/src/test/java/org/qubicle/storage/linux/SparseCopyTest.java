@@ -40,6 +40,7 @@ class SparseCopyTest {
         assertEquals(24 * MIB, Files.size(dst));
         assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dst));
         assertTrue(allocated(dst) < 4 * MIB, "holes stay holes: " + allocated(dst) + " bytes allocated");
+        assertEquals(allocated(dst), Stat.allocatedBytes(dst), "statx agrees with du");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dst)));
     }
