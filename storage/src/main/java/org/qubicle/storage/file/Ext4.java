@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Optional;
 import org.qubicle.model.exc.StoragePoolException;
 
@@ -19,6 +20,7 @@ final class Ext4 {
     private static final long MAGIC_OFFSET = 1080;
     /** How much of an image must be zero for it to count as never formatted. */
     private static final int BLANK_PROBE = 1 << 20;
+    private static final byte[] ZEROS = new byte[BLANK_PROBE];
     private static final long SECTOR = 512;
     private static final int MAX_PARTITIONS = 256;
 
@@ -116,17 +118,15 @@ final class Ext4 {
      */
     static boolean isBlank(Path image) {
         try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            if (magicAt(ch, 0)) {
+                return false; // the common case, a formatted image: no need to read a MiB
+            }
             ByteBuffer b = ByteBuffer.allocate(BLANK_PROBE);
             while (b.hasRemaining() && ch.read(b) > 0) {
                 // fill
             }
-            b.flip();
-            while (b.hasRemaining()) {
-                if (b.get() != 0) {
-                    return false;
-                }
-            }
-            return true;
+            // Arrays.mismatch is vectorised; a byte-wise loop took ~20 ms on a loaded host.
+            return Arrays.mismatch(b.array(), 0, b.position(), ZEROS, 0, b.position()) < 0;
         } catch (IOException e) {
             throw FileOps.fail("read " + image, e);
         }
