@@ -70,7 +70,9 @@ final class Mounts {
     static void unmount(Path target) {
         Optional<Entry> e;
         while ((e = at(target)).isPresent()) {
-            if (!e.get().fsType().equals("none")) {
+            // Only our image file systems: syncing the run root's bind mount would sync the
+            // whole host file system under it, for nothing.
+            if (e.get().source().startsWith("/dev/loop") || e.get().fsType().equals("overlay")) {
                 // Flush this file system to its image first: should another mount namespace
                 // still pin it (a copy made while it was mounted), our umount would not
                 // write it back, yet the caller goes on to commit or copy the image.
