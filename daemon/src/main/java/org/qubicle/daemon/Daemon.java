@@ -90,8 +90,7 @@ public final class Daemon implements AutoCloseable {
             table = org.qubicle.api.handlers.BackupHandlers.table(table, org.qubicle.daemon.backup.DaemonBackups
                     .create(app, paths, life, volumeData != null ? volumeData : lc.storage()));
             boolean freshPolicy = PolicyServices.isFresh(paths.root()); // before qrexec writes its defaults
-            var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root(),
-                    table.all().stream().map(org.qubicle.api.ApiMethod::name).toList());
+            var qrexec = org.qubicle.daemon.qrexec.Qrexec.install(app, life, paths.root());
             life.reattachAll();
             PolicyServices policy = PolicyServices.open(app, paths.root(), table, freshPolicy);
             AdminApi api = new AdminApi(app, policy.table(table), () -> store.save(app), policy.adminPolicy());

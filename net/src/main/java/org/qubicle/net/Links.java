@@ -1,7 +1,7 @@
 package org.qubicle.net;
 
 /**
- * Namespaces and veth links, with iproute2. Names: the qube's namespace is
+ * Namespaces ({@link NetNs}, without a process) and veth links (iproute2). Names: the qube's namespace is
  * {@code qubicle-<instance>-<qube>}; its link to its netvm is {@code eth0} inside it and
  * {@code vif<n>} in the netvm (group 2); a net qube's uplink is {@code eth0} (group 1).
  * Addressing follows Qubes' {@code vif-route-qubes} and {@code setup-ip}: the client has
@@ -23,13 +23,18 @@ final class Links {
     private static final String PING_GROUPS = "net.ipv4.ping_group_range=0 2147483647";
 
     static void createNs(String ns, boolean forwards) {
-        Cmd.run(null, "ip", "netns", "add", ns);
-        Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
         // IPv4 only: a qube must not reach anything over IPv6 link-local addresses. A net
         // qube's client links (vif*) are made later and inherit proxy ARP from "default".
-        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+        NetNs.create(ns, () -> {
+            NetCalls.linkUp("lo");
+            NetNs.sysctl(baseSysctls(forwards));
+        });
+    }
+
+    private static String[] baseSysctls(boolean forwards) {
+        return new String[] {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
                 "net.ipv4.ip_forward=" + (forwards ? 1 : 0), "net.ipv4.conf.default.proxy_arp=" + (forwards ? 1 : 0),
-                PING_GROUPS);
+                PING_GROUPS};
     }
 
     /**
@@ -48,18 +53,19 @@ final class Links {
             }
         }
         Cmd.inNs(ns, null, "nft", "flush", "ruleset");
-        Cmd.run(null, "ip", "-n", ns, "link", "set", "lo", "up");
-        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv4.ip_forward=" + (forwards ? 1 : 0), "net.ipv4.conf.default.proxy_arp=" + (forwards ? 1 : 0),
-                PING_GROUPS);
+        NetNs.in(ns, () -> {
+            NetCalls.linkUp("lo");
+            NetNs.sysctl(baseSysctls(forwards));
+            return null;
+        });
     }
 
     static void deleteNs(String ns) {
-        Cmd.exec(null, "ip", "netns", "delete", ns);
+        NetNs.delete(ns);
     }
 
     static boolean nsExists(String ns) {
-        return java.nio.file.Files.exists(java.nio.file.Path.of("/run/netns", ns));
+        return java.nio.file.Files.exists(NetNs.RUN_NETNS.resolve(ns));
     }
 
     /**
@@ -107,7 +113,10 @@ final class Links {
     }
 
     static void sysctl(String ns, String... settings) {
-        Cmd.inNs(ns, null, concat(new String[] {"sysctl", "-q", "-w"}, settings));
+        NetNs.in(ns, () -> {
+            NetNs.sysctl(settings);
+            return null;
+        });
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -3,23 +3,15 @@ package org.qubicle.daemon.qrexec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The policy a fresh root starts with, written by us from the facts of Qubes' defaults
  * (spec §10.2 and qubes-core-qrexec's policy.d), not copied: {@code 90-default.policy} for the
- * everyday services, {@code 90-admin-default.policy} routing each admin method to the four
- * empty {@code include/admin-{local,global}-{rwx,ro}} files (so every admin call from a qube
- * is denied until the user adds a rule there), and {@code 91-admin-default-deny.policy}
- * keeping the expected GetAll denials quiet. Installed only when {@code policy.d} has no
+ * everyday services. The admin files ({@code 90-admin-default.policy} and the rest) are written
+ * by the API's {@code AdminPolicyDefaults}. Installed only when {@code policy.d} has no
  * {@code .policy} file at all; the user's edits are never overwritten.
  */
 final class DefaultPolicy {
-    private static final Pattern READ_ONLY = Pattern.compile(
-            ".*\\.(List|Get|GetAll|GetDefault|Info|CurrentState|Available|Help|ListPools|Check)$");
-
     private DefaultPolicy() {
     }
 
@@ -59,54 +51,18 @@ final class DefaultPolicy {
             qubes.ConnectTCP        *   @anyvm   @anyvm     ask
             """;
 
-    static final String ADMIN_DENY = """
-            ## Qubicle: the GetAll calls that qvm-prefs and friends try first, denied without a
-            ## notification (as Qubes' 91-admin-default-deny.policy).
-            admin.vm.property.GetAll  *  @anyvm  @anyvm    deny  notify=no
-            admin.vm.property.GetAll  *  @anyvm  @adminvm  deny  notify=no
-            admin.property.GetAll     *  @anyvm  @anyvm    deny  notify=no
-            admin.property.GetAll     *  @anyvm  @adminvm  deny  notify=no
-            """;
-
-    /** Writes the defaults into an empty {@code policy.d}; returns whether it did. */
-    static boolean installIfFresh(Path policyDir, Collection<String> adminMethods) throws IOException {
+    /**
+     * Writes {@code 90-default.policy} into an empty {@code policy.d}; returns whether it did.
+     * The Admin API's default files are the API's ({@code AdminPolicyDefaults}), added beside.
+     */
+    static boolean installIfFresh(Path policyDir) throws IOException {
         Files.createDirectories(policyDir);
         try (var s = Files.list(policyDir)) {
             if (s.anyMatch(p -> p.getFileName().toString().endsWith(".policy"))) {
                 return false;
             }
         }
-        Path inc = policyDir.resolve("include");
-        Files.createDirectories(inc);
-        for (String kind : new String[] {"local", "global"}) {
-            writeIfAbsent(inc.resolve("admin-" + kind + "-rwx"), "## Qubicle: " + kind
-                    + " admin calls that write or execute, in the 3-column format, e.g.\n"
-                    + "## mgmt @tag:managed-by-mgmt allow target=dom0\n");
-            writeIfAbsent(inc.resolve("admin-" + kind + "-ro"), "## Qubicle: " + kind
-                    + " admin calls that only read (writers may read too).\n!include include/admin-" + kind + "-rwx\n");
-        }
-        StringBuilder admin = new StringBuilder("""
-                ## Qubicle: every admin method goes to one of four include files, all empty at first,
-                ## so qubes cannot make admin calls until the user grants them there (spec §10.2).
-                """);
-        for (String m : new TreeSet<>(adminMethods)) {
-            if (!m.startsWith("admin.")) {
-                continue;
-            }
-            boolean global = !m.startsWith("admin.vm.") || m.equals("admin.vm.List") || m.startsWith("admin.vm.Create");
-            boolean ro = READ_ONLY.matcher(m).matches();
-            admin.append("!include-service ").append(m).append(" * include/admin-").append(global ? "global" : "local")
-                    .append(ro ? "-ro" : "-rwx").append('\n');
-        }
         Files.writeString(policyDir.resolve("90-default.policy"), DEFAULT);
-        Files.writeString(policyDir.resolve("90-admin-default.policy"), admin.toString());
-        Files.writeString(policyDir.resolve("91-admin-default-deny.policy"), ADMIN_DENY);
         return true;
-    }
-
-    private static void writeIfAbsent(Path p, String text) throws IOException {
-        if (!Files.exists(p)) {
-            Files.writeString(p, text);
-        }
     }
 }

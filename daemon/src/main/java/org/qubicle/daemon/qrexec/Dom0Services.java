@@ -12,22 +12,27 @@ import java.time.temporal.ChronoUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.AdminApi;
+import org.qubicle.api.EventSink;
 import org.qubicle.api.Outcome;
 import org.qubicle.api.wire.Request;
+import org.qubicle.api.wire.ResponseEncoder;
 import org.qubicle.qrexec.wire.CallHeader;
 import org.qubicle.qrexec.wire.Frames;
 
 /**
  * Services whose target is dom0, run by the daemon itself (dom0 runs no programs for qubes):
- * {@code qubes.GetDate} and, when an {@link AdminApi} is attached, every {@code admin.*} method,
- * dispatched with the calling qube as source and the call's requested target as destination,
- * as qubesd receives them through qrexec (spec §10.1). Anything else exits 127, as a missing
+ * {@code qubes.GetDate} and, when an {@link AdminApi} is attached, every {@code admin.*} and
+ * {@code policy.*} method, dispatched with the calling qube as source and the call's requested
+ * target as destination, as qubesd and the policy admin service receive them through qrexec
+ * (spec §10.1, §10.2). {@code admin.Events} streams its events as the call's stdout. Anything else exits 127, as a missing
  * service does.
  */
 final class Dom0Services {
     private static final Logger LOG = Logger.getLogger(Dom0Services.class.getName());
     /** Largest admin call payload read from a qube. */
     static final int MAX_PAYLOAD = 1 << 20;
+    /** Admin methods that answer with a stream of events rather than one reply. */
+    private static final java.util.Set<String> STREAMED = java.util.Set.of("admin.Events", "admin.vm.Stats");
 
     private volatile AdminApi admin;
 
@@ -43,18 +48,19 @@ final class Dom0Services {
             return finish(out, (now + "\n").getBytes(StandardCharsets.US_ASCII), 0);
         }
         AdminApi api = admin;
-        if (h.service().startsWith("admin.") && api != null) {
+        if ((h.service().startsWith("admin.") || h.service().startsWith("policy.")) && api != null) {
             byte[] payload = readInput(in);
             if (payload == null) {
                 return finish(out, "qrexec: admin call payload too long\n".getBytes(StandardCharsets.UTF_8), 1);
             }
             String dest = requestedTarget.startsWith("@") ? "dom0" : requestedTarget;
+            Request req = new Request(h.service(), h.argument(), source, dest, payload);
             try {
-                Outcome o = api.dispatch(new Request(h.service(), h.argument(), source, dest, payload), null);
+                Outcome o = STREAMED.contains(h.service()) ? stream(api, req, in, out) : api.dispatch(req, null);
                 if (o instanceof Outcome.Reply r) {
                     return finish(out, r.frame(), 0);
                 }
-                return finish(out, new byte[0], 1);
+                return finish(out, new byte[0], o instanceof Outcome.Streamed ? 0 : 1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return finish(out, new byte[0], 1);
@@ -69,6 +75,54 @@ final class Dom0Services {
             Frames.write(out, Frames.STDERR, msg, 0, msg.length);
         }
         return finish(out, new byte[0], 127);
+    }
+
+    /**
+     * A streaming call ({@code admin.Events}, {@code admin.vm.Stats}): each event goes to the
+     * caller as stdout, in the socket's own encoding, until the stream ends or the caller
+     * goes away. A watcher reads the caller's connection to its end and then interrupts the
+     * stream, which would otherwise notice only at its next event.
+     */
+    private static Outcome stream(AdminApi api, Request req, InputStream in, OutputStream out)
+            throws InterruptedException {
+        Thread streaming = Thread.currentThread();
+        Object lock = new Object();
+        boolean[] done = {false};
+        Thread watcher = Thread.ofVirtual().name("qrexec-admin-stream-watch").start(() -> {
+            byte[] buf = new byte[Frames.MAX];
+            try {
+                while (Frames.read(in, buf) != null) {
+                    // after end-of-input the caller sends nothing; anything else is ignored
+                }
+            } catch (IOException e) {
+                // gone
+            }
+            synchronized (lock) {
+                if (!done[0]) {
+                    streaming.interrupt();
+                }
+            }
+        });
+        EventSink sink = (subject, event, kwargs) -> {
+            byte[] e = ResponseEncoder.event(subject, event, kwargs);
+            synchronized (out) {
+                for (int off = 0; off < e.length; off += Frames.MAX) {
+                    Frames.write(out, Frames.STDOUT, e, off, Math.min(Frames.MAX, e.length - off));
+                }
+                out.flush();
+            }
+        };
+        try {
+            return api.dispatch(req, sink);
+        } catch (InterruptedException e) {
+            return new Outcome.Streamed();
+        } finally {
+            synchronized (lock) {
+                done[0] = true;
+            }
+            Thread.interrupted(); // a late interrupt must not close the caller's channel
+            watcher.interrupt();
+        }
     }
 
     /** The caller's input up to end-of-input, or null past {@link #MAX_PAYLOAD}. */

@@ -50,12 +50,10 @@ public final class Qrexec implements AutoCloseable {
      * {@code life}. The policy is read from {@code ROOT/run/qubes/policy.d} then
      * {@code ROOT/etc/qubes/policy.d} and reloaded whenever a file changes.
      *
-     * @param adminMethods the admin method names, for the default admin policy
      */
-    public static Qrexec install(Qubes app, LifecycleService life, Path root, List<String> adminMethods)
-            throws IOException {
+    public static Qrexec install(Qubes app, LifecycleService life, Path root) throws IOException {
         Path etcPolicy = root.resolve("etc/qubes/policy.d");
-        if (DefaultPolicy.installIfFresh(etcPolicy, adminMethods)) {
+        if (DefaultPolicy.installIfFresh(etcPolicy)) {
             LOG.info("installed the default qrexec policy in " + etcPolicy);
         }
         Path runPolicy = root.resolve("run/qubes/policy.d");

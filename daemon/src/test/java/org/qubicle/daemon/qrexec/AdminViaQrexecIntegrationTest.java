@@ -113,4 +113,67 @@ class AdminViaQrexecIntegrationTest {
         assertEquals(List.of("dom0", "qaother", "qawork"),
                 r.out().substring(2).lines().map(l -> l.split(" ")[0]).toList());
     }
+
+    @Test
+    void aManagementQubeChangesThePolicyOnlyOnceGranted() throws Exception {
+        admin.callText("qamgmt", "admin.vm.Start", "", null);
+        // Default policy (90-admin-policy-default.policy): the Policy Admin API is refused.
+        assertEquals(126, inMgmt("qrexec-client-vm", "dom0", "policy.List").code());
+        admin.callText("dom0", "policy.include.Replace", "admin-policy-rwx", "any\nqamgmt @adminvm allow target=dom0\n");
+        Result list = inMgmt("qrexec-client-vm", "dom0", "policy.List");
+        assertEquals(0, list.code());
+        assertTrue(list.out().startsWith("0\0") && list.out().contains("90-default\n"), list.out());
+        // Replace through the call's stdin, as qubes-policy does from a qube.
+        Result r = inMgmt("sh", "-c", "printf 'new\\ntest.Svc * qawork qaother allow\\n'"
+                + " | qrexec-client-vm dom0 policy.Replace+40-frommgmt");
+        assertEquals(new Result("0\0", 0), r);
+        assertEquals("test.Svc * qawork qaother allow\n",
+                Files.readString(root.resolve("etc/qubes/policy.d/40-frommgmt.policy")));
+        // A broken file is refused with the Policy Admin API's error, and nothing changes.
+        r = inMgmt("sh", "-c", "printf 'any\\ntest.Svc * qawork\\n' | qrexec-client-vm dom0 policy.Replace+40-frommgmt");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("2\0"), r.out());
+        assertEquals("test.Svc * qawork qaother allow\n",
+                Files.readString(root.resolve("etc/qubes/policy.d/40-frommgmt.policy")));
+    }
+
+    @Test
+    void aManagementQubeFollowsTheEventsOfTheQubesItMaySee() throws Exception {
+        admin.callText("qamgmt", "admin.vm.Start", "", null);
+        assertEquals(126, inMgmt("qrexec-client-vm", "dom0", "admin.Events").code());
+        admin.callText("dom0", "policy.Replace", "30-events", """
+                new
+                admin.Events * qamgmt @adminvm     allow target=dom0
+                admin.Events * qamgmt @tag:managed allow target=dom0
+                """);
+        RunningQube rq = daemon.lifecycle().handle("qamgmt").orElseThrow();
+        QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "qrexec-client-vm", "dom0", "admin.Events"));
+        try {
+            p.stdin().close();
+            java.io.InputStream events = p.stdout();
+            StringBuilder seen = new StringBuilder();
+            readUntil(events, seen, "connection-established");
+            admin.callText("qaother", "admin.vm.feature.Set", "hidden", "1");
+            admin.callText("qawork", "admin.vm.feature.Set", "shown", "1");
+            readUntil(events, seen, "domain-feature-set:shown");
+            assertTrue(seen.toString().contains("qawork"), seen.toString());
+            assertTrue(!seen.toString().contains("hidden") && !seen.toString().contains("qaother"),
+                    "an event of a qube the policy hides: " + seen);
+        } finally {
+            p.kill();
+            p.waitFor();
+            p.close();
+        }
+    }
+
+    private static void readUntil(java.io.InputStream in, StringBuilder seen, String what) throws IOException {
+        byte[] buf = new byte[4096];
+        while (!seen.toString().contains(what)) {
+            int n = in.read(buf);
+            if (n < 0) {
+                throw new AssertionError("the stream ended before " + what + ": " + seen);
+            }
+            seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+        }
+    }
 }

@@ -31,10 +31,12 @@ final class BwrapArgs {
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/run/qubicle/bin";
 
     /**
-     * The qube's init: busybox sh. On SIGTERM it signals every process in the qube and
+     * The qube's init: the root's sh. It first closes fd 6 (bwrap's spent
+     * {@code --userns-block-fd}, which bwrap leaves open). On SIGTERM it signals every process in the qube and
      * exits once only bwrap's pid 1 and itself remain (zombies reaped by bwrap's pid 1).
      */
     static final String INIT = """
+            exec 6<&-
             trap 'kill -TERM -1 2>/dev/null; wait; while :; do n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; \
             [ $n -le 2 ] && exit 0; sleep 0.05 & wait $!; done' TERM
             while :; do sleep 2147483647 & wait $!; done
@@ -85,7 +87,9 @@ final class BwrapArgs {
 
     static List<String> init(QubeFiles f) {
         List<String> a = new ArrayList<>();
-        a.addAll(List.of("--userns", "3", "--seccomp", "5"));
+        // bwrap makes the user namespace and waits on fd 6 until the daemon has mapped it
+        // (Launcher.START_WRAP); fd 7 tells the daemon the pid to map.
+        a.addAll(List.of("--unshare-user", "--userns-block-fd", "6", "--info-fd", "7", "--seccomp", "5"));
         a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
         if (f.spec().netns().isEmpty()) {
             a.add("--unshare-net");

@@ -33,10 +33,9 @@ import org.qubicle.model.exc.QubesVMNotRunningError;
  * <p>Each qube has its own user (mapped {@code 0 BASE 65536}), pid, mount, ipc, uts,
  * cgroup and network namespaces and its own cgroup; every process in it runs with
  * no_new_privs, the {@link SeccompFilter} and only {@link BwrapArgs#ROOT_CAPS} (for root;
- * none for the user). Starting follows DESIGN.md §2: a holder process as the base uid
- * makes the user namespace, root writes its maps, and bwrap (as the base uid) joins it
- * with {@code --userns}. The holder goes once the qube runs; the qube's processes keep
- * the namespace alive. See docs/driver.md.
+ * none for the user). Starting follows DESIGN.md §2 with one process less: bwrap, as the
+ * base uid, makes the user namespace itself and waits while root writes its maps
+ * ({@link UserNamespaceMap}). See docs/driver.md.
  *
  * <p>The daemon must run as root. The qube outlives the daemon: nothing ties bwrap to
  * the JVM, and {@link #reattach} takes it back from the files in its runtime directory.
@@ -69,8 +68,7 @@ public final class BwrapDriver implements IsolationDriver {
     @Override
     public Probe probe() {
         List<String> why = new ArrayList<>();
-        for (String t : List.of("bwrap", "setpriv", "unshare", "nsenter", "setsid", "sh", "sleep", "mount",
-                "umount")) {
+        for (String t : List.of("bwrap", "setpriv", "nsenter", "setsid", "sh", "mount", "umount")) {
             if (Host.tool(t).isEmpty()) {
                 why.add(t + " not found" + (t.equals("bwrap") ? " (install the bubblewrap package)" : ""));
             }
@@ -121,11 +119,16 @@ public final class BwrapDriver implements IsolationDriver {
         try {
             prepare(f);
             cg = cgroups().create(f.cgroupLeaf(), spec);
-            // One spawn: the wrapper makes the holder's user namespace, maps it and execs bwrap.
+            // One spawn: the wrapper joins the cgroups and execs bwrap, which makes the user
+            // namespace and waits until we have mapped it.
             List<String> cmd = Launcher.startCommand(f, cg.procsFiles(), spec.netns(), BwrapArgs.init(f));
-            bwrap = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(f.console().toFile()))
-                    .redirectErrorStream(true).start();
+            bwrap = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
+            try {
+                UserNamespaceMap.apply(bwrap, spec.baseUid());
+            } catch (IOException | QubesVMError e) {
+                throw new QubesVMError("qube " + spec.name() + " failed to start: " + e.getMessage()
+                        + consoleTail(f, bwrap));
+            }
             awaitInit(f, bwrap);
             Instant started = Instant.now();
             f.writeState(new QubeFiles.State(bwrap.pid(), Host.startTime(bwrap.pid()), started));
@@ -154,7 +157,6 @@ public final class BwrapDriver implements IsolationDriver {
         Files.createDirectories(f.dir());
         f.removeAll();
         Files.write(f.seccomp(), Seccomp.PROGRAM);
-        Mounts.fifo(f.holderFifo());
         for (String d : List.of("tmp", "run", "shm")) {
             Path p = f.shared().resolve(d);
             Files.createDirectories(p);
@@ -178,10 +180,10 @@ public final class BwrapDriver implements IsolationDriver {
             Files.createDirectories(upper);
             Files.createDirectories(work);
             Files.createDirectories(f.mergedRoot());
-            int rc = Host.run(List.of(Host.requireTool("mount"), "-t", "overlay", "overlay", "-o",
-                    "lowerdir=" + spec.rootfs() + ",upperdir=" + upper + ",workdir=" + work, f.mergedRoot().toString()));
-            if (rc != 0) {
-                throw new QubesVMError("overlay mount failed for " + spec.name());
+            try {
+                Mounts.overlay(spec.rootfs(), upper, work, f.mergedRoot());
+            } catch (IOException e) {
+                throw new QubesVMError("cannot mount the root of " + spec.name() + ": " + e.getMessage());
             }
         }
     }
@@ -194,6 +196,20 @@ public final class BwrapDriver implements IsolationDriver {
     private static void chown(Path p, long uid) throws IOException {
         Files.setAttribute(p, "unix:uid", (int) uid);
         Files.setAttribute(p, "unix:gid", (int) uid);
+    }
+
+    /** What the qube's console says, once bwrap has ended (its reason for failing). */
+    private static String consoleTail(QubeFiles f, Process bwrap) {
+        try {
+            bwrap.waitFor(2, TimeUnit.SECONDS);
+            String log = Files.exists(f.console()) ? Files.readString(f.console()).strip() : "";
+            return log.isEmpty() ? "" : " (" + log + ")";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     /** Waits until the init shell inside has its SIGTERM handler, i.e. can shut down cleanly. */
@@ -401,7 +417,9 @@ public final class BwrapDriver implements IsolationDriver {
         QubeFiles f = new QubeFiles(spec);
         Optional<QubeFiles.State> st = f.readState();
         if (st.isPresent() && Host.startTime(st.get().pid()) == st.get().startTime()
-                && !Host.ns(st.get().pid(), "user").equals(Host.ns("self", "user"))) {
+                && pid1(st.get().pid()).map(p -> !Host.ns(p, "user").equals(Host.ns("self", "user"))).orElse(false)) {
+            // bwrap itself stays in the host's user namespace; its child, the qube's pid 1,
+            // is in the qube's.
             return Optional.of(new RunningQube(spec, NAME, st.get().pid(), st.get().started()));
         }
         // Not running: clear what a crashed daemon or a dead qube left behind.

@@ -56,47 +56,37 @@ final class Launcher {
     }
 
     /**
-     * The start wrapper, run as root: opens the FIFO {@code RUNTIME/holder.fifo} as fd 6,
-     * starts the holder in the background (as the base uid, {@code unshare --user}, then a
-     * shell that says so on fd 6 and sleeps), and joins the qube's cgroups. The holder stays
-     * in the daemon's cgroup: under CPU contention a qube's cgroup gets one group's share,
-     * and the holder is gone before the qube runs anything. Once the holder has spoken it
-     * has its own user namespace: the wrapper writes {@code 0 BASE 65536} as its uid and gid
-     * maps, opens that namespace as fd 3 and the seccomp program as fd 5, kills and reaps the
-     * holder (fd 3 keeps the namespace; the qube's processes keep it afterwards) and execs the
-     * rest. One spawn from Java instead of two, and no polling anywhere.
+     * The start wrapper, run as root: joins the qube's cgroups, opens the seccomp program as
+     * fd 5, and passes its stdin (a pipe from the daemon) as fd 6 and its stdout (a pipe to
+     * the daemon) as fd 7 before it execs the rest; its own stdout and stderr then go to
+     * the console (the daemon's stderr redirect). bwrap makes the user namespace itself
+     * ({@code --unshare-user}), reports its child's pid on fd 7 ({@code --info-fd}) and waits
+     * on fd 6 ({@code --userns-block-fd}) while the daemon writes {@code 0 BASE 65536} as the
+     * child's uid and gid maps: bubblewrap's documented way to map a range from outside.
      */
     static final String START_WRAP = """
-            base=$1 seccomp=$2 fifo=$3 setpriv=$4 unshare=$5 sh=$6 sleep=$7; shift 7
-            exec 6<>"$fifo" || exit 125
-            "$setpriv" --reuid="$base" --regid="$base" --clear-groups "$unshare" --user -- \
-                "$sh" -c 'echo >&6; exec 6>&-; exec "$0" infinity' "$sleep" </dev/null >/dev/null 2>&1 &
-            h=$!
             n=$1; shift; i=0
-            while [ $i -lt $n ]; do echo $$ > "$1" || { kill -9 $h; wait $h; exit 125; }; shift; i=$((i+1)); done
-            if read _ <&6 && echo "0 $base 65536" > /proc/$h/uid_map && echo "0 $base 65536" > /proc/$h/gid_map \
-                    && exec 3</proc/$h/ns/user 4</dev/null 5<"$seccomp" 6<&-; then
-                kill -9 $h; wait $h
-                exec "$@"
-            fi
-            echo "qubicle: the qube's user namespace could not be made" >&2
-            kill -9 $h; wait $h; exit 125
+            while [ $i -lt $n ]; do echo $$ > "$1" || exit 125; shift; i=$((i+1)); done
+            exec 5<"$1" 6<&0 7>&1 </dev/null >&2 || exit 125
+            shift; exec "$@"
             """;
 
     /** The host command that starts a qube: {@link #START_WRAP}, then [nsenter --net] setpriv bwrap. */
     static List<String> startCommand(QubeFiles f, List<Path> procsFiles, Optional<Path> netns, List<String> bwrapArgs) {
         List<String> c = new ArrayList<>();
         c.addAll(List.of(Host.requireTool("setsid"), Host.requireTool("sh"), "-c", START_WRAP, "sh"));
-        String base = Long.toString(f.spec().baseUid());
-        c.addAll(List.of(base, f.seccomp().toString(), f.holderFifo().toString(), Host.requireTool("setpriv"),
-                Host.requireTool("unshare"), Host.requireTool("sh"), Host.requireTool("sleep")));
         c.add(Integer.toString(procsFiles.size()));
         procsFiles.forEach(p -> c.add(p.toString()));
+        c.add(f.seccomp().toString());
+        String base = Long.toString(f.spec().baseUid());
         if (netns.isPresent()) {
-            c.addAll(List.of(Host.requireTool("nsenter"), "--net=" + netns.get(), "--"));
+            // nsenter also drops to the base uid (setgroups, setgid, setuid): one exec less.
+            c.addAll(List.of(Host.requireTool("nsenter"), "--net=" + netns.get(), "--setuid=" + base,
+                    "--setgid=" + base, "--"));
+        } else {
+            c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups"));
         }
-        c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups",
-                Host.requireTool("bwrap")));
+        c.add(Host.requireTool("bwrap"));
         c.addAll(bwrapArgs);
         return c;
     }

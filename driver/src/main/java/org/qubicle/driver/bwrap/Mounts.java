@@ -42,6 +42,21 @@ final class Mounts {
         }
     }
 
+    /** {@code mount -t overlay overlay -o lowerdir=..,upperdir=..,workdir=.. TARGET}. */
+    static void overlay(Path lower, Path upper, Path work, Path target) throws IOException {
+        String data = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+        if (NATIVE != null) {
+            int errno = NATIVE.mount("overlay", target.toString(), "overlay", 0, data);
+            if (errno != 0) {
+                throw new IOException("overlay mount on " + target + " failed: errno " + errno);
+            }
+            return;
+        }
+        if (Host.run(List.of(Host.requireTool("mount"), "-t", "overlay", "overlay", "-o", data, target.toString())) != 0) {
+            throw new IOException("overlay mount on " + target + " failed");
+        }
+    }
+
     /** {@code mkfifo -m 0600 PATH}. */
     static void fifo(Path path) throws IOException {
         if (NATIVE != null) {
@@ -93,10 +108,16 @@ final class Mounts {
         }
 
         int mount(String src, String dst, long flags) {
+            return mount(src, dst, null, flags, null);
+        }
+
+        int mount(String src, String dst, String type, long flags, String data) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment st = a.allocate(state);
-                int rc = (int) mount.invokeExact(st, a.allocateFrom(src), a.allocateFrom(dst), MemorySegment.NULL, flags,
-                        MemorySegment.NULL);
+                // Typed locals: a conditional inside invokeExact's arguments would be an Object.
+                MemorySegment t = type == null ? MemorySegment.NULL : a.allocateFrom(type);
+                MemorySegment d = data == null ? MemorySegment.NULL : a.allocateFrom(data);
+                int rc = (int) mount.invokeExact(st, a.allocateFrom(src), a.allocateFrom(dst), t, flags, d);
                 return rc == 0 ? 0 : (int) errno.get(st, 0L);
             } catch (Throwable t) {
                 throw new IllegalStateException("mount(2)", t);

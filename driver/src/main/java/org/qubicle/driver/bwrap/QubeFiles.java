@@ -18,7 +18,6 @@ import org.qubicle.driver.QubeSpec;
  * RUNTIME/bwrap.state    pid, start time and cgroup of the running qube (for reattach)
  * RUNTIME/seccomp.bpf    the compiled seccomp filter bwrap reads
  * RUNTIME/console.log    the init's stdout and stderr
- * RUNTIME/holder.fifo    the start wrapper's FIFO (root only, 0600)
  * RUNTIME/root/          overlay mount point when the root is writable
  * RUNTIME/home/          bind mount of PRIVATE/home, pinned at start (see BwrapDriver)
  * RUNTIME/shared/{tmp,run,shm}   the qube's /tmp, /run and /dev/shm, shared by all its processes
@@ -35,11 +34,6 @@ record QubeFiles(QubeSpec spec) {
 
     Path seccomp() {
         return dir().resolve("seccomp.bpf");
-    }
-
-    /** The FIFO the start wrapper's holder reports its user namespace through. */
-    Path holderFifo() {
-        return dir().resolve("holder.fifo");
     }
 
     Path console() {
@@ -118,7 +112,6 @@ record QubeFiles(QubeSpec spec) {
         Files.deleteIfExists(state());
         Files.deleteIfExists(dir().resolve("bwrap.state.tmp"));
         Files.deleteIfExists(seccomp());
-        Files.deleteIfExists(holderFifo());
         Files.deleteIfExists(console());
         Host.deleteTree(shared());
         Files.deleteIfExists(mergedRoot());
