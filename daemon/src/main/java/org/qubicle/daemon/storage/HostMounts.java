@@ -3,14 +3,15 @@ package org.qubicle.daemon.storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.qubicle.model.exc.QubesException;
+import org.qubicle.storage.linux.Mount;
+import org.qubicle.storage.linux.MountTable;
 
 /**
- * mount(8) and the mount table for the daemon's own mounts (idmapped views and overlays).
- * Everything about them is read back from {@code /proc/self/mountinfo}, so a restarted
- * daemon sees what is mounted.
+ * The daemon's own mounts (idmapped views and overlays), made with the storage module's
+ * direct Linux calls ({@link org.qubicle.storage.linux}) and read back from
+ * {@code /proc/self/mountinfo}, so a restarted daemon sees what is mounted.
  */
 final class HostMounts {
     private HostMounts() {
@@ -18,45 +19,28 @@ final class HostMounts {
 
     /** Mount points at or below {@code dir}, deepest last as mountinfo lists them. */
     static List<Path> under(Path dir) {
-        List<Path> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    Path p = Path.of(unescape(f[4]));
-                    if (p.startsWith(dir)) {
-                        out.add(p);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new QubesException("cannot read the mount table: " + e.getMessage());
-        }
-        return out;
+        return MountTable.under(dir);
     }
 
     static boolean isMounted(Path p) {
-        return under(p).contains(p);
+        return MountTable.isMounted(p);
     }
 
-    /** An overlay whose writes go to {@code upper} (work directory beside it). */
+    /** An overlay whose writes go to {@code upper} (work directory beside it); nodev and nosuid. */
     static void overlay(Path lower, Path upper, Path target) {
         Path work = upper.resolveSibling(upper.getFileName() + ".work");
         mkdirs(upper);
         mkdirs(work);
         mkdirs(target);
-        run("mount", "-t", "overlay", "-o", "nodev,nosuid,lowerdir=" + lower + ",upperdir=" + upper
-                + ",workdir=" + work, "--", "overlay", target.toString());
+        Mount.overlay(lower, upper, work, target, Mount.MS_NODEV | Mount.MS_NOSUID);
     }
 
     /** Unmounts everything at and below {@code dir}, deepest first, then removes the empty directories. */
     static void unmountTree(Path dir) {
         List<Path> mounted = under(dir);
         for (int i = mounted.size() - 1; i >= 0; i--) {
-            Path p = mounted.get(i);
-            if (isMounted(p)) {
-                run("umount", "--", p.toString());
-            }
+            // false: already gone with a mount above it (a stacked or repeated entry).
+            Mount.unmount(mounted.get(i));
         }
         deleteEmptyDirs(dir);
     }
@@ -65,8 +49,8 @@ final class HostMounts {
     static void makeShared(Path dir) {
         mkdirs(dir);
         if (!isMounted(dir)) {
-            run("mount", "--bind", "--", dir.toString(), dir.toString());
-            run("mount", "--make-shared", "--", dir.toString());
+            Mount.bind(dir, dir);
+            Mount.makeShared(dir);
         }
     }
 
@@ -98,6 +82,7 @@ final class HostMounts {
         }
     }
 
+    /** Runs a host tool (fsfreeze for backups); the start and stop path spawns none. */
     static void run(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -111,22 +96,5 @@ final class HostMounts {
             Thread.currentThread().interrupt();
             throw new QubesException("interrupted: " + String.join(" ", cmd));
         }
-    }
-
-    private static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }

@@ -46,7 +46,7 @@ final class UserNamespaces implements AutoCloseable {
             String map = "0 " + baseUid + " " + RANGE + "\n";
             Files.writeString(proc.resolve("uid_map"), map);
             Files.writeString(proc.resolve("gid_map"), map);
-            return Syscalls.openReadOnly(ns);
+            return org.qubicle.storage.linux.Mount.openReadOnly(ns);
         } catch (IOException | RuntimeException e) {
             throw new QubesException("cannot create a user namespace for uid " + baseUid + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -66,7 +66,7 @@ final class UserNamespaces implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        fds.values().forEach(Syscalls::close);
+        fds.values().forEach(org.qubicle.storage.linux.Mount::close);
         fds.clear();
     }
 }

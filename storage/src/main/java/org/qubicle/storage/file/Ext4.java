@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Optional;
 import org.qubicle.model.exc.StoragePoolException;
 
@@ -19,6 +20,7 @@ final class Ext4 {
     private static final long MAGIC_OFFSET = 1080;
     /** How much of an image must be zero for it to count as never formatted. */
     private static final int BLANK_PROBE = 1 << 20;
+    private static final byte[] ZEROS = new byte[BLANK_PROBE];
     private static final long SECTOR = 512;
     private static final int MAX_PARTITIONS = 256;
 
@@ -32,9 +34,14 @@ final class Ext4 {
      * @param throwaway a volume discarded at stop (volatile, snapshot upper): no journal
      */
     static void mkfs(Path image, boolean throwaway) {
+        Exec.check("mkfs.ext4", mkfsArgs(image, throwaway));
+    }
+
+    /** mkfs.ext4's arguments; {@link BlankImages} keys its cache on them. */
+    static String[] mkfsArgs(Path image, boolean throwaway) {
         String features = throwaway ? "^has_journal" : "has_journal";
-        Exec.check("mkfs.ext4", "-F", "-q", "-m", "0", "-O", features,
-                "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image.toString());
+        return new String[] {"-F", "-q", "-m", "0", "-O", features,
+            "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", image.toString()};
     }
 
     /** Where in an image its ext4 file system lies: the whole file, or one partition. */
@@ -111,17 +118,15 @@ final class Ext4 {
      */
     static boolean isBlank(Path image) {
         try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+            if (magicAt(ch, 0)) {
+                return false; // the common case, a formatted image: no need to read a MiB
+            }
             ByteBuffer b = ByteBuffer.allocate(BLANK_PROBE);
             while (b.hasRemaining() && ch.read(b) > 0) {
                 // fill
             }
-            b.flip();
-            while (b.hasRemaining()) {
-                if (b.get() != 0) {
-                    return false;
-                }
-            }
-            return true;
+            // Arrays.mismatch is vectorised; a byte-wise loop took ~20 ms on a loaded host.
+            return Arrays.mismatch(b.array(), 0, b.position(), ZEROS, 0, b.position()) < 0;
         } catch (IOException e) {
             throw FileOps.fail("read " + image, e);
         }
@@ -134,21 +139,9 @@ final class Ext4 {
         Exec.check("resize2fs", image.toString());
     }
 
-    /** The size the file system itself claims (block count times block size). */
+    /** The size the file system itself claims (block count times block size), from its superblock. */
     static long fsBytes(Path image) {
-        long count = -1;
-        long size = -1;
-        for (String line : Exec.check("dumpe2fs", "-h", image.toString()).split("\n")) {
-            if (line.startsWith("Block count:")) {
-                count = Long.parseLong(line.substring(12).strip());
-            } else if (line.startsWith("Block size:")) {
-                size = Long.parseLong(line.substring(11).strip());
-            }
-        }
-        if (count < 0 || size < 0) {
-            throw new org.qubicle.model.exc.StoragePoolException("Cannot read the file system size of " + image);
-        }
-        return count * size;
+        return org.qubicle.storage.linux.Ext4Superblock.read(image, 0).bytes();
     }
 
     /**

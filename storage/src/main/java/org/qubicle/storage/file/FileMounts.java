@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qubicle.model.exc.StoragePoolException;
+import java.util.List;
 import java.util.Optional;
 import org.qubicle.storage.Mounted;
 import org.qubicle.storage.Mounted.Layers;
@@ -119,11 +120,16 @@ final class FileMounts {
         FileOps.deleteQuietly(l.mountPoint.getParent());
         FileOps.deleteQuietly(l.upperMount.getParent());
         v.pool().releaseUnusedLowers();
-        for (String dev : Mounts.loopsFor(l.dirty)) {
+        // Our loop devices have autoclear and are mounted while our handle is open, so a
+        // crash cannot orphan one; only what an earlier daemon (or mount -o loop without
+        // autoclear) left needs looking for, once per volume and daemon run: the scan
+        // checks every loop device on the host.
+        List<String> orphans = v.pool().firstUnmount(v.rawConfig().vid()) ? Mounts.loopsFor(l.dirty) : List.of();
+        for (String dev : orphans) {
             // A loop device still on our dirty image outside any mount (a crash between
             // losetup and mount): nothing else may use it, so detach it.
             if (Mounts.table().stream().noneMatch(e -> e.source().equals(dev))) {
-                Exec.run("losetup", "-d", dev);
+                org.qubicle.storage.linux.Loop.detach(dev);
                 Mounts.detach(dev);
             }
         }

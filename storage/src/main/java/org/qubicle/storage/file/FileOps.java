@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.qubicle.model.exc.StoragePoolException;
+import org.qubicle.storage.linux.SparseCopy;
 
 /**
  * Durable file steps, as file-reflink takes them: images are 0600, every rename or link
@@ -49,6 +50,18 @@ final class FileOps {
         }
     }
 
+    /**
+     * A mount point under the run directory: runtime state, made again at every start, so
+     * unlike {@link #ensureDir} it is not made durable (no directory fsync).
+     */
+    static void ensureRunDir(Path dir) {
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+        } catch (IOException e) {
+            throw fail("create directory " + dir, e);
+        }
+    }
+
     /** A new sparse file of {@code size} bytes at {@code dst}, replacing any old one. */
     static void createSparse(Path dst, long size) {
         ensureDir(dst.getParent());
@@ -75,15 +88,14 @@ final class FileOps {
 
     /**
      * Copies {@code src} to {@code dst}: a reflink (FICLONE) where the file system has
-     * them, else a sparse copy. GNU cp's {@code --reflink=auto} tries FICLONE first and
-     * falls back to copy_file_range with hole detection, which is exactly that order.
+     * them, else a sparse copy of the data extents ({@link SparseCopy}), the order GNU
+     * cp's {@code --reflink=auto} takes, without its process.
      */
     static void copy(Path src, Path dst) {
         ensureDir(dst.getParent());
         Path tmp = tmpFor(dst);
         try {
-            Exec.check("cp", "--reflink=auto", "--sparse=always", "--no-preserve=all", "--",
-                    src.toString(), tmp.toString());
+            SparseCopy.copy(src, tmp);
             Files.setPosixFilePermissions(tmp, IMAGE_MODE);
             fsync(tmp);
         } catch (IOException | RuntimeException e) {
@@ -96,8 +108,7 @@ final class FileOps {
     /** Copies like {@link #copy} into exactly {@code tmp}, without the final rename. */
     static void copyUnrenamed(Path src, Path tmp) {
         try {
-            Exec.check("cp", "--reflink=auto", "--sparse=always", "--no-preserve=all", "--",
-                    src.toString(), tmp.toString());
+            SparseCopy.copy(src, tmp);
             Files.setPosixFilePermissions(tmp, IMAGE_MODE);
             fsync(tmp);
         } catch (IOException | RuntimeException e) {
@@ -204,9 +215,7 @@ final class FileOps {
         if (!Files.exists(p)) {
             return 0;
         }
-        String out = Exec.check("stat", "--format=%b %B", "--", p.toString()).strip();
-        String[] f = out.split(" ");
-        return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+        return org.qubicle.storage.linux.Stat.allocatedBytes(p);
     }
 
     static StoragePoolException fail(String what, Exception e) {

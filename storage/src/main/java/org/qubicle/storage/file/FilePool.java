@@ -35,11 +35,24 @@ final class FilePool implements Pool {
     private final Map<VolumeId, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ReentrantLock mountLock = new ReentrantLock();
     private final Set<Thread> background = ConcurrentHashMap.newKeySet();
+    private final BlankImages blanks;
+    private final Set<VolumeId> scanned = ConcurrentHashMap.newKeySet();
 
     FilePool(PoolConfig config, Path dirPath, Path runDir) {
         this.config = config;
         this.dirPath = dirPath.toAbsolutePath().normalize();
         this.runRoot = runDir.toAbsolutePath().normalize().resolve("storage").resolve(config.name());
+        this.blanks = new BlankImages(this.dirPath);
+    }
+
+    /** True the first time it is asked for this volume in this process (see {@link FileMounts}). */
+    boolean firstUnmount(VolumeId vid) {
+        return scanned.add(vid);
+    }
+
+    /** Pre-formatted blank images for throwaway layers. */
+    BlankImages blanks() {
+        return blanks;
     }
 
     Layout layout(VolumeId vid) {
@@ -69,7 +82,8 @@ final class FilePool implements Pool {
         if (!volumeIds().isEmpty()) {
             throw new QubesPoolInUseError("Pool " + config.name() + " still holds volumes");
         }
-        // dir_path is shared with qubes.xml and the kernels; only our runtime dir goes.
+        // dir_path is shared with qubes.xml and the kernels; only our runtime dir and blanks go.
+        blanks.removeAll();
         try {
             Files.deleteIfExists(runRoot.resolve("vol"));
             Files.deleteIfExists(runRoot.resolve("upper"));
@@ -201,7 +215,7 @@ final class FilePool implements Pool {
 
     /** Unmounts the run root's bind mount once nothing is mounted below it. Call under the mount lock. */
     void unshareRunRootIfIdle() {
-        List<Mounts.Entry> table = Mounts.table();
+        List<org.qubicle.storage.linux.MountTable.Entry> table = Mounts.table();
         boolean rootMounted = table.stream().anyMatch(e -> e.mountPoint().equals(runRoot));
         boolean busy = table.stream().anyMatch(e -> e.mountPoint().startsWith(runRoot) && !e.mountPoint().equals(runRoot));
         if (rootMounted && !busy) {
@@ -234,8 +248,8 @@ final class FilePool implements Pool {
     /** Unmounts every shared lower that no overlay uses any more. Call under the mount lock. */
     void releaseUnusedLowers() {
         Path lowerRoot = runRoot.resolve("lower");
-        List<Mounts.Entry> table = Mounts.table();
-        for (Mounts.Entry e : table) {
+        List<org.qubicle.storage.linux.MountTable.Entry> table = Mounts.table();
+        for (org.qubicle.storage.linux.MountTable.Entry e : table) {
             if (e.mountPoint().startsWith(lowerRoot) && !e.mountPoint().equals(lowerRoot)) {
                 String needle = "lowerdir=" + e.mountPoint();
                 boolean used = table.stream().anyMatch(o -> o.fsType().equals("overlay")

@@ -152,8 +152,7 @@ final class FileVolume implements Volume {
             throw new StoragePoolException("Missing image file " + src + " for volume " + config.vid());
         }
         FileOps.hardlink(src, layout.clean);
-        FileOps.createSparse(layout.dirty, config.size());
-        Ext4.mkfs(layout.dirty, true);
+        pool.blanks().makeThrowaway(layout.dirty, config.size());
     }
 
     private void startVolatile() {
@@ -162,8 +161,7 @@ final class FileVolume implements Volume {
                     + config.vid() + "); set ephemeral to False");
         }
         FileMounts.unmountAll(this);
-        FileOps.createSparse(layout.dirty, config.size());
-        Ext4.mkfs(layout.dirty, true);
+        pool.blanks().makeThrowaway(layout.dirty, config.size());
     }
 
     @Override

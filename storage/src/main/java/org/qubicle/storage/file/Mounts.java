@@ -3,85 +3,64 @@ package org.qubicle.storage.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.qubicle.model.exc.StoragePoolException;
+import org.qubicle.storage.linux.Loop;
+import org.qubicle.storage.linux.Mount;
+import org.qubicle.storage.linux.MountTable;
+import org.qubicle.storage.linux.MountTable.Entry;
 
 /**
- * Loop and overlay mounts, read back from {@code /proc/self/mountinfo} so that nothing
- * about them lives only in memory: a restarted daemon sees exactly what is mounted.
+ * Loop and overlay mounts of the file pool, made with direct Linux calls
+ * ({@link org.qubicle.storage.linux}) and read back from {@code /proc/self/mountinfo}, so
+ * that nothing about them lives only in memory: a restarted daemon sees exactly what is
+ * mounted.
  *
- * <p>Every image mount names its type ({@code -t ext4}): images hold data a qube wrote, and
- * letting mount(8) probe them would expose every file system driver to that data. Every
- * mount is {@code nodev}: no device node written in a qube ever works on the host.
+ * <p>Every image mount names its type (ext4): images hold data a qube wrote, and letting
+ * anything probe them would expose every file system driver to that data. Every mount is
+ * {@code nodev}: no device node written in a qube ever works on the host.
  */
 final class Mounts {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Mounts.class.getName());
-    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+    /** How long to wait for autoclear to let a loop device go, polled in short steps. */
+    private static final long DETACH_WAIT_NANOS = 5_000_000_000L;
+    private static final long DETACH_KICK_NANOS = 400_000_000L;
 
     private Mounts() {}
 
-    /** One line of mountinfo: mount point, file system type, source, super options. */
-    record Entry(Path mountPoint, String fsType, String source, String superOptions, boolean shared) {}
-
     static List<Entry> table() {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(MOUNTINFO);
-        } catch (IOException e) {
-            throw FileOps.fail("read " + MOUNTINFO, e);
-        }
-        List<Entry> out = new ArrayList<>(lines.size());
-        for (String line : lines) {
-            String[] f = line.split(" ");
-            int dash = List.of(f).indexOf("-");
-            if (f.length < 5 || dash < 0 || f.length < dash + 4) {
-                continue;
-            }
-            boolean shared = false;
-            for (int i = 6; i < dash; i++) {
-                shared |= f[i].startsWith("shared:");
-            }
-            out.add(new Entry(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2]), unescape(f[dash + 3]), shared));
-        }
-        return out;
+        return MountTable.read();
     }
 
-    /** The last (topmost) mount at this point, if any. */
     static Optional<Entry> at(Path mountPoint) {
-        Entry found = null;
-        for (Entry e : table()) {
-            if (e.mountPoint().equals(mountPoint)) {
-                found = e;
-            }
-        }
-        return Optional.ofNullable(found);
+        return MountTable.at(mountPoint);
     }
 
     static boolean isMounted(Path mountPoint) {
-        return at(mountPoint).isPresent();
+        return MountTable.isMounted(mountPoint);
     }
 
-    /** Loop-mounts an ext4 image; mount(8) sets autoclear, so unmounting detaches the loop. */
+    /** Loop-mounts an ext4 image; the loop device has autoclear, so unmounting detaches it. */
     static void mountImage(Path image, Path target, boolean readOnly, String extraOptions) {
         mountImage(image, null, target, readOnly, extraOptions);
     }
 
     /** Loop-mounts the file system at {@code extent} (a partition) of an image; null for the whole image. */
     static void mountImage(Path image, Ext4.Extent extent, Path target, boolean readOnly, String extraOptions) {
-        FileOps.ensureDir(target);
-        String opts = "loop,nodev," + (readOnly ? "ro" : "rw") + (extraOptions.isEmpty() ? "" : "," + extraOptions);
-        if (extent != null && !extent.whole()) {
-            opts += ",offset=" + extent.offset() + ",sizelimit=" + extent.length();
+        FileOps.ensureRunDir(target);
+        boolean part = extent != null && !extent.whole();
+        // The handle is closed right after the mount: from then on the mount alone holds
+        // the device, and a failed mount lets autoclear detach it at once.
+        try (Loop.Device dev = Loop.attach(image, part ? extent.offset() : 0, part ? extent.length() : 0, readOnly)) {
+            Mount.mount(dev.path(), target, "ext4", Mount.MS_NODEV | (readOnly ? Mount.MS_RDONLY : 0),
+                    extraOptions);
         }
-        Exec.check("mount", "-t", "ext4", "-o", opts, "--", image.toString(), target.toString());
     }
 
     static void mountOverlay(Path lower, Path upper, Path work, Path target, boolean readOnly) {
-        FileOps.ensureDir(target);
-        String opts = (readOnly ? "ro," : "") + "nodev,lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
-        Exec.check("mount", "-t", "overlay", "-o", opts, "--", "overlay", target.toString());
+        FileOps.ensureRunDir(target);
+        Mount.overlay(lower, upper, work, target, Mount.MS_NODEV | (readOnly ? Mount.MS_RDONLY : 0));
     }
 
     /**
@@ -91,15 +70,28 @@ final class Mounts {
     static void unmount(Path target) {
         Optional<Entry> e;
         while ((e = at(target)).isPresent()) {
-            if (!e.get().fsType().equals("none")) {
+            // Only our image file systems: syncing the run root's bind mount would sync the
+            // whole host file system under it, for nothing.
+            if (e.get().source().startsWith("/dev/loop") || e.get().fsType().equals("overlay")) {
                 // Flush this file system to its image first: should another mount namespace
                 // still pin it (a copy made while it was mounted), our umount would not
                 // write it back, yet the caller goes on to commit or copy the image.
-                Exec.run("sync", "-f", "--", target.toString());
+                try {
+                    Mount.syncfs(target);
+                } catch (StoragePoolException ex) {
+                    LOG.fine("sync of " + target + " before unmounting failed: " + ex.getMessage());
+                }
             }
-            Exec.Result r = Exec.run("umount", "--", target.toString());
-            if (r.exit() != 0) {
-                throw new StoragePoolException("Cannot unmount " + target + ": " + r.output().strip());
+            boolean unmounted;
+            try {
+                unmounted = Mount.unmount(target);
+            } catch (StoragePoolException ex) {
+                throw new StoragePoolException("Cannot unmount " + target + ": " + ex.getMessage());
+            }
+            if (!unmounted) {
+                // mountinfo lists a mount the kernel says is not there: never loop on it.
+                throw new StoragePoolException("Cannot unmount " + target + ": not a mount point, yet listed in "
+                        + "/proc/self/mountinfo");
             }
             String src = e.get().source();
             if (src.startsWith("/dev/loop")) {
@@ -119,31 +111,41 @@ final class Mounts {
      * time, then detach it ourselves.
      */
     static void detach(String device) {
-        Path backing = Path.of("/sys/block", Path.of(device).getFileName().toString(), "loop", "backing_file");
-        for (int i = 0; i < 250 && Files.exists(backing); i++) {
-            if (i == 20) {
-                // Sets autoclear on a busy device, detaches an idle one.
-                Exec.run("losetup", "-d", device);
+        long start = System.nanoTime();
+        boolean kicked = false;
+        long pause = 50_000;
+        while (Loop.isBound(device)) {
+            long waited = System.nanoTime() - start;
+            if (waited > DETACH_WAIT_NANOS) {
+                // Another mount namespace still holds a copy of the mount (made while it was
+                // mounted, with private propagation). The device goes when that namespace lets
+                // go; failing the stop would not make it go sooner.
+                LOG.warning(device + " is still in use by another mount namespace; it detaches when that ends");
+                return;
             }
-            sleep(20);
-        }
-        if (Files.exists(backing)) {
-            // Another mount namespace still holds a copy of the mount (made while it was
-            // mounted, with private propagation). The device goes when that namespace lets
-            // go; failing the stop would not make it go sooner.
-            LOG.warning(device + " is still in use by another mount namespace; it detaches when that ends");
+            if (!kicked && waited > DETACH_KICK_NANOS) {
+                // Sets autoclear on a busy device, detaches an idle one.
+                kicked = true;
+                try {
+                    Loop.detach(device);
+                } catch (StoragePoolException ex) {
+                    LOG.fine("detaching " + device + ": " + ex.getMessage());
+                }
+            }
+            sleepNanos(pause);
+            pause = Math.min(pause * 2, 20_000_000);
         }
     }
 
     /** Makes {@code dir} a shared mount point, so that namespaces copied as slaves see our unmounts. */
     static void makeShared(Path dir) {
-        FileOps.ensureDir(dir);
+        FileOps.ensureRunDir(dir);
         Optional<Entry> e = at(dir);
         if (e.isEmpty()) {
-            Exec.check("mount", "--bind", "--", dir.toString(), dir.toString());
+            Mount.bind(dir, dir);
         }
         if (e.isEmpty() || !e.get().shared()) {
-            Exec.check("mount", "--make-shared", "--", dir.toString());
+            Mount.makeShared(dir);
         }
     }
 
@@ -152,46 +154,20 @@ final class Mounts {
         if (!Files.exists(image)) {
             return List.of();
         }
-        String out = Exec.check("losetup", "-j", image.toString());
-        List<String> devs = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.startsWith("/dev/loop")) {
-                devs.add(line.substring(0, colon));
-            }
-        }
-        return devs;
+        return Loop.devicesFor(image);
     }
 
     /** Tells a loop device its backing file grew. */
     static void refreshCapacity(String device) {
-        Exec.check("losetup", "-c", device);
+        Loop.refreshCapacity(device);
     }
 
-    private static void sleep(long ms) {
+    private static void sleepNanos(long nanos) {
         try {
-            Thread.sleep(ms);
+            Thread.sleep(java.time.Duration.ofNanos(nanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoragePoolException("interrupted while detaching a loop device");
         }
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as octal. */
-    static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }

@@ -22,7 +22,7 @@ final class LeakCheck {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
             String[] f = line.split(" ");
-            String mp = Mounts.unescape(f[1]);
+            String mp = org.qubicle.storage.linux.MountTable.unescape(f[1]);
             if (mp.startsWith(prefix)) {
                 out.add(mp);
             }
