@@ -15,8 +15,9 @@ import java.util.Optional;
  * </pre>
  * The wrapper (running as root) joins the qube's cgroups, opens the namespace and seccomp
  * files as fds 3, 4 and 5, and execs; every step execs, so the host pid stays the same
- * from sh to bwrap. A start uses {@link #START_WRAP}, which also makes the user namespace. bwrap itself runs as the qube's base uid, never as root: it joins
- * the user namespace owned by that uid, so it holds capabilities only inside the qube.
+ * from sh to bwrap. A start uses {@link #START_WRAP} instead, with which bwrap makes the
+ * user namespace itself. bwrap always runs as the qube's base uid, never as root: the user
+ * namespace is owned by that uid, so it holds capabilities only inside the qube.
  */
 final class Launcher {
     static final String WRAP = """
