@@ -67,9 +67,9 @@ public final class Daemon implements AutoCloseable {
         try {
             QubesStore store = new QubesStore(paths.root());
             Qubes app = store.loadOrCreate(HostInfo.probe());
-            Lifecycles lc = lifecycles != null ? lifecycles : Lifecycles.probe(paths.varLibQubes());
+            Lifecycles lc = lifecycles != null ? lifecycles : Lifecycles.probe(paths.varLibQubes(), paths.runDir());
             LifecycleService life = new LifecycleService(app, lc.driver(), lc.storage(),
-                    paths.root().resolve("var/run/qubes"), () -> {
+                    paths.runDir().resolve("qubes"), () -> {
                         try {
                             store.save(app);
                         } catch (IOException e) {
@@ -102,7 +102,7 @@ public final class Daemon implements AutoCloseable {
             d.policy = policy;
             d.qrexec = qrexec;
             d.poolStorage = lc.storage() instanceof PoolStorage ps ? ps : null;
-            d.exec = ExecServer.bind(app, life, paths.root().resolve("var/run/qubes/qrexec.sock"));
+            d.exec = ExecServer.bind(app, life, paths.runDir().resolve("qubes/qrexec.sock"));
             d.acceptor.start();
             return d;
         } catch (IOException | RuntimeException e) {

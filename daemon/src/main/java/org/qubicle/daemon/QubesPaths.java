@@ -33,9 +33,19 @@ public record QubesPaths(Path root) {
         return under("/var/lib/qubes/qubes.xml");
     }
 
-    /** {@code /var/run}: the sockets' directory. */
+    /**
+     * {@code /var/run}: the sockets' directory and where qubes' volumes and roots are mounted,
+     * with links resolved. On most hosts {@code /var/run} is a link to {@code /run}, and the
+     * kernel's mount table names real paths: a mount point under the link would never be
+     * found there again.
+     */
     public Path runDir() {
-        return under("/var/run");
+        Path p = under("/var/run");
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            return p; // not there yet (a fresh root): made as a directory, which is real
+        }
     }
 
     /** {@code /var/run/qubesd.sock}: the Admin API socket. */

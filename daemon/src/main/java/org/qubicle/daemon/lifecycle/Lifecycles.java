@@ -30,7 +30,7 @@ public record Lifecycles(IsolationDriver driver, QubeStorage storage) {
      * Probes the drivers this build knows (bubblewrap); when none can run, the daemon still
      * serves every other call and lifecycle calls fail with the probe's reasons.
      */
-    public static Lifecycles probe(Path varLibQubes) {
+    public static Lifecycles probe(Path varLibQubes, Path runDir) {
         IsolationDriver driver;
         try {
             driver = DriverSelector.select(List.of(new BwrapDriver()));
@@ -38,8 +38,7 @@ public record Lifecycles(IsolationDriver driver, QubeStorage storage) {
             LOG.warning(e.getMessage());
             driver = new UnavailableDriver(e.getMessage());
         }
-        // $ROOT/var/lib/qubes -> $ROOT/var/run/qubicle: where pool volumes are mounted.
-        Path run = varLibQubes.resolve("../../run/qubicle").normalize();
-        return new Lifecycles(driver, new PoolStorage(varLibQubes, run));
+        // $ROOT/var/run/qubicle (links resolved): where pool volumes are mounted.
+        return new Lifecycles(driver, new PoolStorage(varLibQubes, runDir.resolve("qubicle")));
     }
 }

@@ -72,7 +72,7 @@ public final class Qrexec implements AutoCloseable {
             rt = null;
         }
         Dom0Services dom0 = new Dom0Services();
-        Qrexec q = new Qrexec(root.resolve("var/run/qubes"), rt, new CallHandler(app, life, engine, dom0), dom0);
+        Qrexec q = new Qrexec(new org.qubicle.daemon.QubesPaths(root).runDir().resolve("qubes"), rt, new CallHandler(app, life, engine, dom0), dom0);
         q.training = training;
         life.setHooks(q::decorate, q::stopped);
         return q;

@@ -136,8 +136,19 @@ public final class BwrapDriver implements IsolationDriver {
         } catch (IOException | RuntimeException e) {
             if (bwrap != null) {
                 bwrap.destroyForcibly();
+                try {
+                    // Its mount namespace holds our mounts until it is gone.
+                    bwrap.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            cleanup(f, cg);
+            try {
+                cleanup(f, cg);
+            } catch (QubesVMError c) {
+                // The reason the start failed comes first; the cleanup's trouble after it.
+                throw new QubesVMError("cannot start " + spec.name() + ": " + e.getMessage() + "; " + c.getMessage());
+            }
             if (e instanceof QubesException q) {
                 throw q;
             }
@@ -355,7 +366,9 @@ public final class BwrapDriver implements IsolationDriver {
 
     static boolean isMounted(Path p) {
         try {
-            String target = " " + p + " ";
+            // The mount table names real paths: /var/run is often a link to /run.
+            Path real = Files.exists(p) ? p.toRealPath() : p;
+            String target = " " + real + " ";
             return Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.contains(target));
         } catch (IOException e) {
             return false;
