@@ -7,7 +7,8 @@ import org.qubicle.driver.ExecSpec;
 /**
  * The shell side of the resident forker (see {@link Forker}). Everything runs under the
  * host's static busybox bound at {@link BwrapArgs#SU}, so the forker itself needs nothing
- * from the template; only a call's last step uses the qube's own {@code /bin/sh}.
+ * from the template; only a user call's last step uses the qube's own {@code /bin/sh} (as
+ * the exec chain's su does).
  *
  * <p>Why xargs: a shell starting a job with {@code &} sets SIGINT and SIGQUIT to ignored
  * in it (no job control without a terminal), and ignored signals survive exec, so every
@@ -37,9 +38,10 @@ final class ForkerScripts {
 
     /**
      * One call ({@code $1} = its id): the daemon opens rc, in, out, err in this very order,
-     * so each blocking FIFO open meets its peer. The call runs in a new session (its kill
-     * handle) as the qube's {@code /bin/sh} with the call's script; the script reports
-     * {@code p PID} on fd 3, the wrapper {@code x CODE} when it ends. The wrapper ignores
+     * so each blocking FIFO open meets its peer. The call is a subshell that sources the
+     * call's script (no exec: every exec costs here); the script reports {@code p PID} on
+     * fd 3 and execs into a new session (the call's kill handle); the wrapper reports
+     * {@code x CODE} when it ends. The wrapper ignores
      * SIGPIPE only after the call ended, so a daemon that stopped listening cannot kill it
      * (xargs would stop on a child killed by a signal).
      */
@@ -49,7 +51,7 @@ final class ForkerScripts {
             d=/dev/.qubicle/forker/$1
             [ -d "$d" ] || exit 0
             {
-                /dev/.qubicle/busybox setsid /bin/sh "$d/script" <"$d/in" >"$d/out" 2>"$d/err"
+                ( exec <"$d/in" >"$d/out" 2>"$d/err"; . "$d/script" )
                 r=$?
                 trap '' PIPE
                 echo "x $r" >&3
@@ -66,7 +68,7 @@ final class ForkerScripts {
     }
 
     /**
-     * The script of one call, run by the qube's {@code /bin/sh} as the qube's root: reports
+     * The script of one call, sourced by the forker's busybox sh as the qube's root: reports
      * its pid, goes to the home directory and execs the command with exactly the
      * environment the old exec chain sets (busybox {@code env -i}), through {@code su} for
      * the user as {@link BwrapArgs#exec} does. A root command without a slash is looked up
@@ -74,18 +76,19 @@ final class ForkerScripts {
      */
     static String callScript(ExecSpec e) {
         StringBuilder s = new StringBuilder();
-        s.append("echo \"p $$\" >&3; exec 3>&-\n");
+        // $$ is the wrapper's pid in a subshell; /proc/self is the subshell's own
+        s.append("read -r p _ </proc/self/stat || exit 126; echo \"p $p\" >&3; exec 3>&-\n");
         s.append("cd ").append(quote(e.home())).append(" || exit 126\n");
         boolean search = e.uid() == 0 && !e.command().get(0).contains("/");
         if (search) {
-            // execvp's PATH search, by the qube's shell: no intermediate shell (SHLVL, $0)
+            // execvp's PATH search in the qube's PATH: no intermediate shell (SHLVL, $0)
             // and never one of the host busybox's applets
             s.append("c=").append(quote(e.command().get(0))).append(" p=").append(quote(BwrapArgs.PATH))
                     .append("; IFS=:; for d in $p; do if [ -f \"$d/$c\" ] && [ -x \"$d/$c\" ]; then c=\"$d/$c\"; break; fi; done;"
                             + " unset IFS\n")
                     .append("case $c in */*) ;; *) echo \"$c: not found\" >&2; exit 127 ;; esac\n");
         }
-        s.append("exec ").append(BwrapArgs.SU).append(" env -i");
+        s.append("exec ").append(BwrapArgs.SU).append(" setsid ").append(BwrapArgs.SU).append(" env -i");
         arg(s, "PATH=" + BwrapArgs.PATH);
         arg(s, "HOME=" + e.home());
         arg(s, "USER=" + e.user());
@@ -93,6 +96,7 @@ final class ForkerScripts {
         for (Map.Entry<String, String> v : e.env().entrySet()) {
             arg(s, v.getKey() + "=" + v.getValue());
         }
+        arg(s, "PWD=" + e.home()); // bwrap --chdir sets it, after the other variables
         if (e.uid() != 0) {
             arg(s, "POSIXLY_CORRECT=1");
             // the chain's user exec holds only these two before su; the forker holds root's set

@@ -98,6 +98,9 @@ class ForkerTest extends BwrapTestBase {
                         forked.outText());
                 assertTrue(forked.outText().contains("NoNewPrivs:\t1"), forked.outText());
                 assertTrue(forked.outText().contains("Seccomp:\t2"), forked.outText());
+                ExecSpec bare = new ExecSpec(user, List.of("env"), Map.of("EXTRA", "2"));
+                assertEquals(sorted(run(driver.execByChain(q, bare), new byte[0]).outText()),
+                        sorted(run(driver.exec(q, bare), new byte[0]).outText()), "environment of a program as " + user);
                 // the chain also leaves its namespace fds open (3, 4); the forker closes them
                 assertEquals("0\n1\n2\n3\n", Exec.sh(driver, q, user, "ls /proc/self/fd").outText());
                 if (user.equals("user")) {
@@ -187,6 +190,10 @@ class ForkerTest extends BwrapTestBase {
         } finally {
             assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
         }
+    }
+
+    private static List<String> sorted(String lines) {
+        return lines.lines().sorted().toList();
     }
 
     static String text(byte[] b) {
