@@ -84,8 +84,8 @@ final class ForkerScripts {
             // execvp's PATH search in the qube's PATH: no intermediate shell (SHLVL, $0)
             // and never one of the host busybox's applets
             s.append("c=").append(quote(e.command().get(0))).append(" p=").append(quote(BwrapArgs.PATH))
-                    .append("; IFS=:; for d in $p; do if [ -f \"$d/$c\" ] && [ -x \"$d/$c\" ]; then c=\"$d/$c\"; break; fi; done;"
-                            + " unset IFS\n")
+                    .append("; IFS=:; for d in $p; do if [ -f \"$d/$c\" ] && [ -x \"$d/$c\" ]; then c=\"$d/$c\";"
+                            + " break; fi; done; unset IFS\n")
                     .append("case $c in */*) ;; *) echo \"$c: not found\" >&2; exit 127 ;; esac\n");
         }
         s.append("exec ").append(BwrapArgs.SU).append(" setsid ").append(BwrapArgs.SU).append(" env -i");
@@ -100,8 +100,8 @@ final class ForkerScripts {
         if (e.uid() != 0) {
             arg(s, "POSIXLY_CORRECT=1");
             // the chain's user exec holds only these two before su; the forker holds root's set
-            for (String a : List.of(BwrapArgs.SU, "setpriv", "--inh-caps", USER_INH, BwrapArgs.SU, "su", "-p", "-s", "/bin/sh", e.user(), "-c",
-                    "unset POSIXLY_CORRECT; exec \"$0\" \"$@\"")) {
+            for (String a : List.of(BwrapArgs.SU, "setpriv", "--inh-caps", USER_INH, BwrapArgs.SU, "su", "-p", "-s",
+                    "/bin/sh", e.user(), "-c", "unset POSIXLY_CORRECT; exec \"$0\" \"$@\"")) {
                 arg(s, a);
             }
         } else if (e.command().get(0).contains("=")) {
