@@ -22,9 +22,9 @@ import org.qubicle.driver.QubeProcess;
  * with exactly the confinement of any root exec) that forks the daemon's execs, so an exec
  * costs a few FIFO opens instead of a host chain of setsid, nsenter, setpriv and bwrap.
  *
- * <p>The forker itself is started through that chain, once, by the first exec into a
- * running qube (which itself still takes the chain), so qubes started or adopted from an
- * older daemon get one too. Protocol, in the host directory {@code RUNTIME/forker} (root's,
+ * <p>The forker itself is started through that chain, once, by the second exec into a
+ * running qube (the first two still take the chain; a qube with a single exec never pays
+ * for a forker), so qubes started or adopted from an older daemon get one too. Protocol, in the host directory {@code RUNTIME/forker} (root's,
  * bound read-only into the forker's view at {@link ForkerScripts#DIR}):
  * <pre>
  * ctl          FIFO, the qube root's only (0600): one call id per line
@@ -54,6 +54,7 @@ final class Forker {
         Process start() throws IOException;
     }
 
+    /** The forker started for the qube of {@code qubePid}; process null: only its first exec was seen. */
     private record Launch(long qubePid, long at, Process process) {
     }
 
@@ -117,16 +118,24 @@ final class Forker {
         }
     }
 
-    /** Starts the forker in the background unless one runs or was started lately for this qube. */
+    /**
+     * Starts the forker in the background unless one runs or was started lately for this
+     * qube. Only from a qube's second exec on: a qube that gets one exec (a disposable's
+     * single call) would pay a second chain for nothing.
+     */
     private void launchLater(QubeFiles f, long qubePid, Launcher launcher) {
         Launch l = launches.get(f.dir());
-        if (l != null && l.qubePid() == qubePid
-                && (l.process().isAlive() || System.nanoTime() - l.at() < RELAUNCH_NANOS)) {
+        if (l == null || l.qubePid() != qubePid) {
+            Launch seen = new Launch(qubePid, System.nanoTime(), null);
+            if (l == null ? launches.putIfAbsent(f.dir(), seen) == null : launches.replace(f.dir(), l, seen)) {
+                return; // first exec seen
+            }
+        }
+        if (!due(launches.get(f.dir()), qubePid)) {
             return;
         }
         Thread.ofVirtual().name("qubicle-forker-launch").start(() -> launches.compute(f.dir(), (k, old) -> {
-            if (old != null && old.qubePid() == qubePid
-                    && (old.process().isAlive() || System.nanoTime() - old.at() < RELAUNCH_NANOS)) {
+            if (!due(old, qubePid)) {
                 return old;
             }
             try {
@@ -135,6 +144,17 @@ final class Forker {
                 return old;
             }
         }));
+    }
+
+    /** Whether to start a forker: none yet for this qube (only its first exec seen), or one died a while ago. */
+    private static boolean due(Launch l, long qubePid) {
+        if (l == null || l.qubePid() != qubePid) {
+            return false;
+        }
+        if (l.process() == null) {
+            return true;
+        }
+        return !l.process().isAlive() && System.nanoTime() - l.at() >= RELAUNCH_NANOS;
     }
 
     /** Writes the forker's directory: root's and 0711, so the qube's user cannot even list it. */
