@@ -14,5 +14,6 @@ java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 # Our modules' own classes (never ~/.m2, which other builds may overwrite) and their libraries.
 cp=$(for m in model store api policy qrexec storage driver net backup daemon; do printf '%s:' "$root/$m/target/classes"; done)
 cp="$cp$(ls ~/.m2/repository/org/tukaani/xz/*/xz-*.jar ~/.m2/repository/com/github/luben/zstd-jni/*/zstd-jni-*.jar 2>/dev/null | tr '\n' ':')"
-exec "$java" -Dbench.src="$root/daemon/bench/QrexecBench.java" -Dcold="${1:-60}" -Dwarm="${2:-2000}" \
+# QUBICLE_BENCH_OPTS: extra JVM options, e.g. -Dqubicle.forker=false for execs through the host chain only
+exec "$java" ${QUBICLE_BENCH_OPTS:-} -Dbench.src="$root/daemon/bench/QrexecBench.java" -Dcold="${1:-60}" -Dwarm="${2:-2000}" \
     -Djava.util.logging.config.file=/dev/null -cp "$cp" "$root/daemon/bench/QrexecBench.java"

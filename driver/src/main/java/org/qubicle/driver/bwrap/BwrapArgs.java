@@ -127,6 +127,22 @@ final class BwrapArgs {
         return a;
     }
 
+    /**
+     * The resident forker ({@link Forker}): a root exec like any other, plus the host
+     * busybox and the forker's host directory (read-only: the qube cannot change it).
+     * Every call it forks shares this view, which equals a fresh exec's.
+     */
+    static List<String> forker(QubeFiles f) {
+        List<String> a = new ArrayList<>();
+        a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5"));
+        a.addAll(common(f, 0));
+        a.addAll(List.of("--ro-bind", org.qubicle.driver.rootfs.BusyboxRootfs.BUSYBOX.toString(), SU));
+        a.addAll(List.of("--ro-bind", f.forkerDir().toString(), ForkerScripts.DIR));
+        a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));
+        a.addAll(List.of("--", SU, "sh", ForkerScripts.DIR + "/forker.sh"));
+        return a;
+    }
+
     private static void bind(List<String> a, String src, String dst) {
         a.add("--bind");
         a.add(src);

@@ -415,14 +415,46 @@ public final class BwrapDriver implements IsolationDriver {
         QubeCgroup cg = liveCgroup(qube);
         long pid1 = pid1(qube.pid()).orElseThrow(
                 () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
-        Path ns = Path.of("/proc", Long.toString(pid1), "ns");
-        List<String> cmd = Launcher.command(f, cg.procsFiles(), ns.resolve("user"), ns.resolve("pid"),
-                Optional.of(pid1), Optional.empty(), BwrapArgs.exec(f, exec));
+        // The qube's resident forker when it has one; the host chain below otherwise.
+        Optional<QubeProcess> forked = forker.exec(f, qube.pid(), cg, exec, () -> {
+            synchronized (lock(f)) {
+                if (!isRunning(qube)) {
+                    throw new IOException("qube " + qube.name() + " stopped");
+                }
+                Forker.prepare(f);
+                return new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.forker(f)))
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
+            }
+        });
+        return forked.isPresent() ? forked.get() : execByChain(qube, f, cg, pid1, exec);
+    }
+
+    /** An exec through the host chain only (also what tests compare the forker with). */
+    QubeProcess execByChain(RunningQube qube, ExecSpec exec) {
+        QubeFiles f = files(qube);
+        QubeCgroup cg = liveCgroup(qube);
+        long pid1 = pid1(qube.pid()).orElseThrow(
+                () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
+        return execByChain(qube, f, cg, pid1, exec);
+    }
+
+    private static QubeProcess execByChain(RunningQube qube, QubeFiles f, QubeCgroup cg, long pid1, ExecSpec exec) {
         try {
-            return new BwrapProcess(new ProcessBuilder(cmd).start());
+            return new BwrapProcess(new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.exec(f, exec))).start());
         } catch (IOException e) {
             throw new QubesVMError("cannot run in " + qube.name() + ": " + e.getMessage());
         }
+    }
+
+    private final Forker forker = new Forker();
+
+    /** The host chain that runs bwrap with {@code bwrapArgs} in the running qube of {@code pid1}. */
+    private static List<String> chain(QubeFiles f, QubeCgroup cg, long pid1, List<String> bwrapArgs) {
+        Path ns = Path.of("/proc", Long.toString(pid1), "ns");
+        return Launcher.command(f, cg.procsFiles(), ns.resolve("user"), ns.resolve("pid"), Optional.of(pid1),
+                Optional.empty(), bwrapArgs);
     }
 
     @Override

@@ -71,6 +71,18 @@ final class Mounts {
         }
     }
 
+    /**
+     * Writes a short message (at most PIPE_BUF bytes, so at once) to a FIFO only if a
+     * reader has it open: {@code open(O_WRONLY|O_NONBLOCK)} fails at once otherwise,
+     * where a plain open would block. False when nobody reads or native access is missing.
+     */
+    static boolean writeIfRead(Path fifo, byte[] message) {
+        if (NATIVE == null || message.length > 4096) {
+            return false;
+        }
+        return NATIVE.writeIfRead(fifo.toString(), message);
+    }
+
     /** Unmounts {@code target}; lazily if it is busy. */
     static void unmount(Path target) throws IOException {
         if (NATIVE != null) {
@@ -86,8 +98,12 @@ final class Mounts {
     }
 
     /** libc's mount and umount2, each returning 0 or errno. */
-    private record Native(MethodHandle mount, MethodHandle umount2, MethodHandle mkfifo, StructLayout state,
-                          VarHandle errno) {
+    private record Native(MethodHandle mount, MethodHandle umount2, MethodHandle mkfifo, MethodHandle open,
+                          MethodHandle write, MethodHandle close, StructLayout state, VarHandle errno) {
+        private static final int O_WRONLY = 1;
+        private static final int O_NONBLOCK = 04000;
+        private static final int O_CLOEXEC = 02000000;
+
         static Native load() {
             try {
                 Linker linker = Linker.nativeLinker();
@@ -101,7 +117,15 @@ final class Mounts {
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), capture);
                 MethodHandle mkfifo = linker.downcallHandle(linker.defaultLookup().find("mkfifo").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), capture);
-                return new Native(mount, umount2, mkfifo, state, errno);
+                MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+                MethodHandle write = linker.downcallHandle(linker.defaultLookup().find("write").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_LONG));
+                MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+                return new Native(mount, umount2, mkfifo, open, write, close, state, errno);
             } catch (RuntimeException | LinkageError e) {
                 return null; // no native access: the tools do it
             }
@@ -131,6 +155,24 @@ final class Mounts {
                 return rc == 0 ? 0 : (int) errno.get(st, 0L);
             } catch (Throwable t) {
                 throw new IllegalStateException("mkfifo(3)", t);
+            }
+        }
+
+        boolean writeIfRead(String path, byte[] message) {
+            try (Arena a = Arena.ofConfined()) {
+                int fd = (int) open.invokeExact(a.allocateFrom(path), O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+                if (fd < 0) {
+                    return false;
+                }
+                try {
+                    MemorySegment buf = a.allocate(message.length);
+                    MemorySegment.copy(message, 0, buf, ValueLayout.JAVA_BYTE, 0, message.length);
+                    return (long) write.invokeExact(fd, buf, (long) message.length) == message.length;
+                } finally {
+                    int ignored = (int) close.invokeExact(fd);
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException("open/write(2) of a FIFO", t);
             }
         }
 

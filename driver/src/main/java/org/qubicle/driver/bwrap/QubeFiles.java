@@ -21,6 +21,7 @@ import org.qubicle.driver.QubeSpec;
  * RUNTIME/root/          overlay mount point when the root is writable
  * RUNTIME/home/          bind mount of PRIVATE/home, pinned at start (see BwrapDriver)
  * RUNTIME/shared/{tmp,run,shm}   the qube's /tmp, /run and /dev/shm, shared by all its processes
+ * RUNTIME/forker/        the resident forker's scripts, control FIFO and per-call FIFOs (see Forker)
  * </pre>
  */
 record QubeFiles(QubeSpec spec) {
@@ -50,6 +51,11 @@ record QubeFiles(QubeSpec spec) {
 
     Path shared() {
         return dir().resolve("shared");
+    }
+
+    /** The resident forker's directory, bound read-only into the forker's view. */
+    Path forkerDir() {
+        return dir().resolve("forker");
     }
 
     /** Overlay work directory: beside upperDir, as overlayfs requires the same filesystem. */
@@ -114,6 +120,7 @@ record QubeFiles(QubeSpec spec) {
         Files.deleteIfExists(seccomp());
         Files.deleteIfExists(console());
         Host.deleteTree(shared());
+        Host.deleteTree(forkerDir());
         Files.deleteIfExists(mergedRoot());
         Files.deleteIfExists(home());
         if (workDir().isPresent()) {
