@@ -31,8 +31,6 @@ final class Dom0Services {
     private static final Logger LOG = Logger.getLogger(Dom0Services.class.getName());
     /** Largest admin call payload read from a qube. */
     static final int MAX_PAYLOAD = 1 << 20;
-    /** Admin methods that answer with a stream of events rather than one reply. */
-    private static final java.util.Set<String> STREAMED = java.util.Set.of("admin.Events", "admin.vm.Stats");
 
     private volatile AdminApi admin;
 
@@ -56,7 +54,10 @@ final class Dom0Services {
             String dest = requestedTarget.startsWith("@") ? "dom0" : requestedTarget;
             Request req = new Request(h.service(), h.argument(), source, dest, payload);
             try {
-                Outcome o = STREAMED.contains(h.service()) ? stream(api, req, in, out) : api.dispatch(req, null);
+                // A method declared as a stream (admin.Events, admin.vm.Stats) answers with events.
+                boolean streamed = api.methods().find(h.service())
+                        .map(m -> m.access() == org.qubicle.api.ApiMethod.Access.STREAM).orElse(false);
+                Outcome o = streamed ? stream(api, req, in, out) : api.dispatch(req, null);
                 if (o instanceof Outcome.Reply r) {
                     return finish(out, r.frame(), 0);
                 }
