@@ -22,6 +22,8 @@ mvn -B -ff install -Dqubicle.integration="$integration" 2>&1 | tee build/test.lo
 status=${PIPESTATUS[0]}
 set -e
 if [[ $status -ne 0 ]]; then
+    # A test that timed out left a thread dump in the log: show where the test thread stood.
+    grep -A14 '^"main"' build/test.log | head -45 >&2 || true
     echo "test: the Maven test run failed (see build/test.log)" >&2
     exit "$status"
 fi

@@ -3,17 +3,21 @@ package org.qubicle.policy.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.PipedReader;
-import java.io.PipedWriter;
 import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,10 +31,11 @@ class PolicyAgentTest {
     @TempDir
     Path dir;
     Path socket;
-    PipedWriter stdin;
+    Writer stdin;
     ByteArrayOutputStream screen = new ByteArrayOutputStream();
     PolicyAgent agent;
     Thread running;
+    final AtomicInteger exit = new AtomicInteger(-1);
     AskAgent client;
 
     static final AskRequest Q = new AskRequest("work", "red", "qubes.Filecopy", "doc",
@@ -39,12 +44,18 @@ class PolicyAgentTest {
     @BeforeEach
     void start() throws Exception {
         socket = dir.resolve("policy-agent.sock");
-        stdin = new PipedWriter();
-        agent = new PolicyAgent(new BufferedReader(new PipedReader(stdin)),
+        // A real pipe as the agent's stdin: its end is the writer's close, nothing else.
+        Pipe pipe = Pipe.open();
+        stdin = Channels.newWriter(pipe.sink(), StandardCharsets.UTF_8);
+        agent = new PolicyAgent(new BufferedReader(Channels.newReader(pipe.source(), StandardCharsets.UTF_8)),
                 new PrintStream(screen, true, StandardCharsets.UTF_8));
-        running = Thread.ofVirtual().start(
-                () -> new CommandLine(agent).execute("--socket", socket.toString()));
+        running = Thread.ofPlatform().daemon().name("policy-agent").start(
+                () -> exit.set(new CommandLine(agent).execute("--socket", socket.toString())));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!Files.exists(socket)) {
+            if (!running.isAlive() || System.nanoTime() > deadline) {
+                fail("the agent did not listen on " + socket + " (exit " + exit.get() + ")");
+            }
             Thread.sleep(10);
         }
         client = AskAgent.socket(socket, Duration.ofSeconds(30), r -> { });
@@ -54,7 +65,8 @@ class PolicyAgentTest {
     void stop() throws Exception {
         agent.close();
         stdin.close();
-        running.join();
+        running.join(Duration.ofSeconds(30));
+        assertEquals(0, exit.get(), "the agent ends when closed");
     }
 
     private Optional<String> answer(String line) throws Exception {
