@@ -60,7 +60,7 @@ public final class QrexecBench {
                 }
             }
             Files.writeString(root.resolve("etc/qubes/policy.d/30-bench.policy"),
-                    "test.Nop * bwork bvault allow\nqubes.Filecopy * bwork bvault allow\n");
+                    "test.Nop * bwork bvault allow\ntest.NopSock * bwork bvault allow\nqubes.Filecopy * bwork bvault allow\n");
             // the in-qube tools' AOT cache is trained in the background at daemon start
             Path aot = root.resolve("var/lib/qubes/qubicle-agent/lib/agent.aot");
             for (int i = 0; i < 600 && !Files.exists(aot); i++) {
@@ -70,11 +70,29 @@ public final class QrexecBench {
             a.callText("bwork", "admin.vm.Start", "", "");
             a.callText("bvault", "admin.vm.Start", "", "");
 
+            // A socket service in bvault, as a resident server there would offer it: the socket
+            // lives in the qube's /etc/qubes-rpc; a host thread (bound through the qube's root)
+            // stands in for the server, reads the call to its end and closes (exit code 0).
+            java.nio.channels.ServerSocketChannel nopSock = java.nio.channels.ServerSocketChannel.open(
+                    StandardProtocolFamily.UNIX);
+            nopSock.bind(UnixDomainSocketAddress.of(insideQube("bvault", "/etc/qubes-rpc/test.NopSock")));
+            Thread.ofPlatform().daemon().start(() -> {
+                while (true) {
+                    try (SocketChannel c = nopSock.accept()) {
+                        Channels.newInputStream(c).transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+
             System.out.println("== cold: one process per call, started by the driver in bwork (" + cold + " runs)");
             report("baseline: driver exec of busybox true", times(cold, "true"));
             report("baseline: driver exec of the in-qube JVM alone (qrexec-client-vm --help)",
                     times(cold, "qrexec-client-vm", "--help"));
             report("qrexec-client-vm bvault test.Nop (JVM + call)", times(cold, "qrexec-client-vm", "bvault", "test.Nop"));
+            report("qrexec-client-vm bvault test.NopSock (JVM + call of a socket service)",
+                    times(cold, "qrexec-client-vm", "bvault", "test.NopSock"));
 
             System.out.println("== warm: one process as bwork's user makes " + warm + " calls in a row");
             long uid = daemon.lifecycle().handle("bwork").orElseThrow().spec().baseUid() + 1000;
@@ -82,6 +100,8 @@ public final class QrexecBench {
             report("baseline: same client, trivial in-process server (socket + header + exit frame)",
                     peerTimes(uid, sock, warm, "baseline"));
             report("call bvault test.Nop through the daemon", peerTimes(uid, sock, warm, "call"));
+            report("call bvault test.NopSock (socket service, no process in bvault) through the daemon",
+                    peerTimes(uid, sock, warm, "sockcall"));
 
             System.out.println("== qvm-copy of 1 GiB from bwork to bvault");
             inQube("bwork", "head -c 1073741824 /dev/zero > big && sync");
@@ -108,6 +128,13 @@ public final class QrexecBench {
                 }
             }
         }
+    }
+
+    /** Where the host sees {@code path} of a running qube: through its pid 1's root. */
+    static Path insideQube(String vm, String path) throws IOException {
+        long outer = daemon.lifecycle().handle(vm).orElseThrow().pid();
+        String pid1 = Files.readString(Path.of("/proc/" + outer + "/task/" + outer + "/children")).trim().split(" ")[0];
+        return Path.of("/proc/" + pid1 + "/root" + path);
     }
 
     static void inQube(String vm, String script) throws Exception {
@@ -197,7 +224,7 @@ public final class QrexecBench {
             });
         }
         List<Long> t = new ArrayList<>();
-        byte[] req = "bvault test.Nop\n".getBytes();
+        byte[] req = (mode.equals("sockcall") ? "bvault test.NopSock\n" : "bvault test.Nop\n").getBytes();
         for (int i = -Math.min(200, n / 5); i < n; i++) {
             long t0 = System.nanoTime();
             try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {

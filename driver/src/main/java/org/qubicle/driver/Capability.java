@@ -20,5 +20,10 @@ public enum Capability {
     /** Joining a network namespace given by {@link QubeSpec#netns()}. */
     NETNS,
     /** Limits from memory, maxmem, vcpus and pids. */
-    RESOURCE_LIMITS
+    RESOURCE_LIMITS,
+    /**
+     * {@code lookup}, {@code readFile} and {@code connectUnix}: paths inside a running qube,
+     * resolved as the qube sees them, without starting a process in it.
+     */
+    INSIDE_PATHS
 }

@@ -1,5 +1,7 @@
 package org.qubicle.driver;
 
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +55,28 @@ public interface IsolationDriver {
 
     /** Runs a process inside the running qube, within all its confinement. */
     QubeProcess exec(RunningQube qube, ExecSpec exec);
+
+    /**
+     * What the absolute {@code path} names inside the running qube, resolved as the qube sees
+     * it: its symlinks and {@code ..} never lead out of the qube's root, and a symlink as the
+     * last component is reported as {@link FileKind#SYMLINK}. Empty when nothing is there.
+     * No process starts in the qube.
+     */
+    Optional<FileKind> lookup(RunningQube qube, String path) throws IOException;
+
+    /**
+     * At most {@code max} bytes of the regular file at {@code path} inside the running qube,
+     * resolved as in {@link #lookup}; empty unless it is a regular file (a symlink is not
+     * followed).
+     */
+    Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException;
+
+    /**
+     * Connects to the unix socket at {@code path} inside the running qube, resolved as in
+     * {@link #lookup} (a symlink is not followed): how qrexec reaches a socket service
+     * without starting a process in the target. Fails unless a socket is there.
+     */
+    SocketChannel connectUnix(RunningQube qube, String path) throws IOException;
 
     /**
      * Finds a qube that is still running from an earlier daemon (by the files in its

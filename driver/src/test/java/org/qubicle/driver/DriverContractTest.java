@@ -10,6 +10,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qubicle.model.exc.QubesVMAlreadyStartedError;
 import org.qubicle.model.exc.QubesVMNotPausedError;
+import org.qubicle.model.exc.QubesVMNotRunningError;
 
 /**
  * The one contract every isolation driver keeps. Subclasses give the driver, a way to
@@ -115,6 +121,49 @@ public abstract class DriverContractTest {
             assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
         }
         assertFalse(driver.isRunning(q));
+    }
+
+    @Test
+    void pathsInsideResolveAsTheQubeSeesThemAndSocketsConnect() throws Exception {
+        QubeSpec s = spec("contract-inside");
+        Path priv = s.privateDir();
+        RunningQube q = driver.start(s);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // Made on the host in the private volume, which the qube sees at /rw.
+            server.bind(UnixDomainSocketAddress.of(priv.resolve("svc.sock")));
+            Files.writeString(priv.resolve("conf"), "skip-service-descriptor = true\n");
+            Files.createSymbolicLink(priv.resolve("link.sock"), Path.of("svc.sock"));
+            // An absolute symlink names a host directory that holds the socket: inside the
+            // qube that path leads nowhere, and it must not lead to the host's file.
+            Files.createSymbolicLink(priv.resolve("host"), priv.toAbsolutePath());
+
+            assertEquals(Optional.of(FileKind.SOCKET), driver.lookup(q, "/rw/svc.sock"));
+            assertEquals(Optional.of(FileKind.REGULAR), driver.lookup(q, "/rw/conf"));
+            assertEquals(Optional.of(FileKind.DIRECTORY), driver.lookup(q, "/rw"));
+            assertEquals(Optional.of(FileKind.SYMLINK), driver.lookup(q, "/rw/link.sock"));
+            assertEquals(Optional.empty(), driver.lookup(q, "/rw/none"));
+            assertEquals(Optional.empty(), driver.lookup(q, "/rw/host/svc.sock"));
+            assertEquals(Optional.empty(), driver.lookup(q, "/rw/conf/below"));
+
+            assertEquals("skip", new String(driver.readFile(q, "/rw/conf", 4).orElseThrow(), StandardCharsets.UTF_8));
+            assertEquals(Optional.empty(), driver.readFile(q, "/rw/svc.sock", 10));
+            assertEquals(Optional.empty(), driver.readFile(q, "/rw/host/conf", 10));
+            assertThrows(IOException.class, () -> driver.connectUnix(q, "/rw/link.sock"));
+            assertThrows(IOException.class, () -> driver.connectUnix(q, "/rw/host/svc.sock"));
+            assertThrows(IOException.class, () -> driver.connectUnix(q, "/rw/conf"));
+
+            try (SocketChannel c = driver.connectUnix(q, "/rw/svc.sock"); SocketChannel peer = server.accept()) {
+                c.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.UTF_8)));
+                ByteBuffer got = ByteBuffer.allocate(4);
+                while (got.hasRemaining() && peer.read(got) >= 0) {
+                    // until all four bytes
+                }
+                assertEquals("ping", new String(got.array(), StandardCharsets.UTF_8));
+            }
+        } finally {
+            driver.kill(q);
+        }
+        assertThrows(QubesVMNotRunningError.class, () -> driver.lookup(q, "/rw/svc.sock"));
     }
 
     @Test

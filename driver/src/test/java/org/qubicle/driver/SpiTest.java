@@ -101,6 +101,21 @@ class SpiTest {
             }
 
             @Override
+            public java.util.Optional<FileKind> lookup(RunningQube qube, String path) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public java.util.Optional<byte[]> readFile(RunningQube qube, String path, int max) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public java.nio.channels.SocketChannel connectUnix(RunningQube qube, String path) {
+                throw new AssertionError();
+            }
+
+            @Override
             public void pause(RunningQube qube) {
                 throw new AssertionError();
             }

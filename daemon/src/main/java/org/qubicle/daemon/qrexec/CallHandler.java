@@ -17,6 +17,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
 import org.qubicle.model.Qube;
 import org.qubicle.model.QubeClass;
@@ -204,14 +205,15 @@ final class CallHandler {
             return new Outcome("failed: " + e.getMessage());
         }
         try {
-            ExecSpec spec = new ExecSpec(t.user, ServiceRunner.command(h), ServiceRunner.env(source, h,
-                    a.requestedTarget()));
-            int code = new StreamPump(life.driver().exec(t.handle, spec), in, out).run();
+            QubeProcess service = SocketServices.open(life.driver(), t.handle, h, source, a.requestedTarget())
+                    .orElseGet(() -> life.driver().exec(t.handle, new ExecSpec(t.user, ServiceRunner.command(h),
+                            ServiceRunner.env(source, h, a.requestedTarget()))));
+            int code = new StreamPump(service, in, out).run();
             if (code >= 0) {
                 return new Outcome("in " + t.handle.name() + ", exit " + code);
             }
             return new Outcome("in " + t.handle.name() + ", caller went away; service killed");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             error(out, "cannot start the service: " + e.getMessage());
             return new Outcome("failed: " + e.getMessage());
         } finally {

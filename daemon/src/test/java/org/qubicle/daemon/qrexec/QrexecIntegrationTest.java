@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +49,8 @@ class QrexecIntegrationTest {
 
     static final String POLICY = """
             test.Echo      *  qxwork  qxvault  allow
+            test.Sock      *  qxwork  qxvault  allow
+            test.Link      *  qxwork  qxvault  allow
             test.Echo      *  qxwork  @dispvm  allow  target=@dispvm:qxdvm
             test.Slow      *  qxwork  qxvault  allow
             test.Missing   *  qxwork  qxvault  allow
@@ -504,6 +511,63 @@ class QrexecIntegrationTest {
         });
         String out = new String(p.getInputStream().readAllBytes());
         return new Result(out, err.get(), p.waitFor());
+    }
+
+    /** Where the host sees {@code path} of a running qube: through its pid 1's root. */
+    private Path insideQube(String vm, String path) throws IOException {
+        long outer = daemon.lifecycle().handle(vm).orElseThrow().pid();
+        String pid1 = Files.readString(Path.of("/proc/" + outer + "/task/" + outer + "/children")).trim().split(" ")[0];
+        return Path.of("/proc/" + pid1 + "/root" + path);
+    }
+
+    /** A socket service served by the host through the qube's root: answers what it got. */
+    private static Thread serveOnce(ServerSocketChannel server) {
+        return Thread.ofVirtual().start(() -> {
+            try (SocketChannel c = server.accept()) {
+                byte[] got = Channels.newInputStream(c).readAllBytes();
+                Channels.newOutputStream(c).write(("got[" + new String(got, StandardCharsets.ISO_8859_1) + "]")
+                        .replace('\0', '|').getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+                // the test fails on the answer
+            }
+        });
+    }
+
+    @Test
+    void socketServicesAreReachedWithoutAProcessAndStayInsideTheTarget() throws Exception {
+        start("qxwork");
+        start("qxvault");
+        Path sock = insideQube("qxvault", "/etc/qubes-rpc/test.Sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             ServerSocketChannel host = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            // Owned by the host's root and private: nothing inside the qube may connect to it,
+            // so the call can only succeed by the daemon's direct path, without an in-qube bridge.
+            Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+            Thread t = serveOnce(server);
+            Result r = inQube("qxwork", "hello".getBytes(), "qrexec-client-vm", "qxvault", "test.Sock+arg");
+            assertTrue(t.join(java.time.Duration.ofSeconds(30)), "the service got no connection: " + r);
+            assertEquals(new Result("got[test.Sock+arg qxwork name qxvault|hello]", "", 0), r);
+
+            // rpc-config: no descriptor
+            Path config = insideQube("qxvault", "/etc/qubes/rpc-config/test.Sock");
+            Files.createDirectories(config.getParent());
+            Files.writeString(config, "skip-service-descriptor = true\n");
+            t = serveOnce(server);
+            r = inQube("qxwork", "raw".getBytes(), "qrexec-client-vm", "qxvault", "test.Sock");
+            assertTrue(t.join(java.time.Duration.ofSeconds(30)), "the service got no connection: " + r);
+            assertEquals(new Result("got[raw]", "", 0), r);
+
+            // A link the qube planted towards a host socket leads nowhere: the path is the
+            // qube's own, where nothing listens (the service cannot run: 125).
+            Path hostSocket = root.resolve("host.sock");
+            host.bind(UnixDomainSocketAddress.of(hostSocket));
+            host.configureBlocking(false);
+            Files.createSymbolicLink(insideQube("qxvault", "/etc/qubes-rpc/test.Link"), hostSocket);
+            r = inQube("qxwork", "x".getBytes(), "qrexec-client-vm", "qxvault", "test.Link");
+            assertEquals(125, r.code(), r.err());
+            assertEquals(null, host.accept(), "the host's socket was reached from a qube");
+        }
     }
 
     @Test

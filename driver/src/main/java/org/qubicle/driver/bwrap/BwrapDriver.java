@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.FileKind;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.Probe;
 import org.qubicle.driver.QubeProcess;
@@ -429,6 +431,28 @@ public final class BwrapDriver implements IsolationDriver {
             }
         });
         return forked.isPresent() ? forked.get() : execByChain(qube, f, cg, pid1, exec);
+    }
+
+    @Override
+    public Optional<FileKind> lookup(RunningQube qube, String path) throws IOException {
+        return InsidePaths.lookup(livePid1(qube), path);
+    }
+
+    @Override
+    public Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException {
+        return InsidePaths.read(livePid1(qube), path, max);
+    }
+
+    @Override
+    public SocketChannel connectUnix(RunningQube qube, String path) throws IOException {
+        return InsidePaths.connect(livePid1(qube), path);
+    }
+
+    private long livePid1(RunningQube qube) {
+        if (!isRunning(qube)) {
+            throw new QubesVMNotRunningError("qube " + qube.name() + " is not running");
+        }
+        return pid1(qube.pid()).orElseThrow(() -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
     }
 
     /** An exec through the host chain only (also what tests compare the forker with). */

@@ -1,6 +1,11 @@
 package org.qubicle.driver.fake;
 
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -12,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.FileKind;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.Probe;
 import org.qubicle.driver.QubeProcess;
@@ -201,6 +207,76 @@ public final class FakeDriver implements IsolationDriver {
             return new FakeProcess(p);
         } catch (IOException e) {
             throw new QubesVMError("cannot run in " + qube.name() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<FileKind> lookup(RunningQube qube, String path) throws IOException {
+        return inside(qube, path).map(FakeDriver::kind);
+    }
+
+    @Override
+    public Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException {
+        Optional<Path> p = inside(qube, path).filter(f -> kind(f) == FileKind.REGULAR);
+        if (p.isEmpty()) {
+            return Optional.empty();
+        }
+        try (java.io.InputStream in = Files.newInputStream(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of(in.readNBytes(max));
+        }
+    }
+
+    @Override
+    public SocketChannel connectUnix(RunningQube qube, String path) throws IOException {
+        Optional<Path> p = inside(qube, path);
+        if (p.isEmpty() || kind(p.get()) != FileKind.SOCKET) {
+            throw new IOException(path + ": not a socket in " + qube.name());
+        }
+        return SocketChannel.open(UnixDomainSocketAddress.of(p.get()));
+    }
+
+    /**
+     * The host file behind {@code path} in the fake qube: {@code /rw} is its private
+     * directory, anything else lies under {@code root} in its runtime directory. A symlink
+     * on the way is never followed (the fake has no root to resolve it in): not there.
+     */
+    private Optional<Path> inside(RunningQube qube, String path) {
+        require(Capability.INSIDE_PATHS);
+        live(qube);
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("not an absolute path: " + path);
+        }
+        Path rel = Path.of(path.substring(1)).normalize();
+        Path base = rel.startsWith("rw") ? qube.spec().privateDir() : qube.spec().runtimeDir().resolve("root");
+        if (rel.startsWith("rw")) {
+            rel = rel.getNameCount() == 1 ? Path.of("") : rel.subpath(1, rel.getNameCount());
+        }
+        Path at = base;
+        for (Path part : rel) {
+            if (part.toString().equals("..") || Files.isSymbolicLink(at)) {
+                return Optional.empty();
+            }
+            at = at.resolve(part);
+        }
+        return Files.exists(at, LinkOption.NOFOLLOW_LINKS) ? Optional.of(at) : Optional.empty();
+    }
+
+    private static FileKind kind(Path p) {
+        try {
+            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isSymbolicLink()) {
+                return FileKind.SYMLINK;
+            }
+            if (a.isDirectory()) {
+                return FileKind.DIRECTORY;
+            }
+            if (a.isRegularFile()) {
+                return FileKind.REGULAR;
+            }
+            Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return ((Integer) mode & 0170000) == 0140000 ? FileKind.SOCKET : FileKind.OTHER;
+        } catch (IOException e) {
+            return FileKind.OTHER;
         }
     }
 

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 
 /**
  * {@code qrexec-socket-service SOCKET SKIP}: a qrexec service that is a unix socket (spec §9.5),
- * bridged as qrexec-agent does: the service descriptor {@code SERVICE+ARG SOURCE\0} is written
+ * bridged as qrexec-agent does: the service descriptor {@code SERVICE+ARG SOURCE TYPE TARGET\0} is written
  * first unless {@code skip-service-descriptor} (SKIP = 1), then stdin goes to the socket (end of
  * input = shutdown of our write side) and the socket's data to stdout. Exit 0 once the socket
  * side is closed; 125 when it cannot connect.
@@ -31,7 +31,11 @@ final class SocketService {
         }
         String full = System.getenv("QREXEC_SERVICE_FULL_NAME");
         String source = System.getenv("QREXEC_REMOTE_DOMAIN");
-        String descriptor = args[1].equals("1") ? null : (full == null ? "" : full) + " " + (source == null ? "" : source);
+        String type = System.getenv("QREXEC_REQUESTED_TARGET_TYPE");
+        String target = "keyword".equals(type) ? System.getenv("QREXEC_REQUESTED_TARGET_KEYWORD")
+                : System.getenv("QREXEC_REQUESTED_TARGET");
+        String descriptor = args[1].equals("1") ? null : (full == null ? "" : full) + " " + (source == null ? "" : source)
+                + (type == null || target == null ? "" : " " + type + " " + target);
         try {
             return bridge(Path.of(args[0]), descriptor, new FileInputStream(FileDescriptor.in),
                     new FileOutputStream(FileDescriptor.out));
