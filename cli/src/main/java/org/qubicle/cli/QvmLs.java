@@ -212,9 +212,7 @@ public final class QvmLs extends QubesTool {
         for (QubeEntry e : selected) {
             vms.add(new LsQube(e));
         }
-        // One GetAll per qube, as the real tool does with its cache on.
-        Parallel.forEach(vms, vm -> vm.props = new LsProps(
-                qubes.call(vm.name(), "admin.vm.property.GetAll", null, null)));
+        LsFetch.properties(qubes, vms, qubes.domains().size());
         vms = new LsFilters(this, qubes).apply(vms);
         Map<String, LsQube> byName = new LinkedHashMap<>();
         for (LsQube vm : vms) {

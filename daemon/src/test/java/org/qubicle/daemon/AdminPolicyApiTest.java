@@ -99,6 +99,12 @@ class AdminPolicyApiTest extends ApiTestBase {
         assertTrue(okAs("mgmt", "admin.vm.property.Get", "label", "work").endsWith(" blue"));
         deniedAs("mgmt", "admin.vm.property.Get", "label", "personal");
         deniedAs("mgmt", "admin.vm.property.GetAll", "", "work");
+        deniedAs("mgmt", "admin.vm.property.GetAllOfAll", "", "dom0");
+        writePolicy("30-all.policy", "admin.vm.property.GetAllOfAll * mgmt @adminvm allow target=dom0\n"
+                + "admin.vm.property.GetAllOfAll * mgmt @tag:managed allow target=dom0\n");
+        String all = okAs("mgmt", "admin.vm.property.GetAllOfAll", "", "dom0");
+        assertTrue(all.startsWith("dom0 ") && all.contains("\nwork ") && !all.contains("personal "), all);
+        Files.delete(root.resolve("etc/qubes/policy.d/30-all.policy"));
         deniedAs("personal", "admin.vm.List", "", "dom0");
         // A new tag shows at once (the policy's view of the system follows the events)...
         ok("admin.vm.tag.Set", "managed", "personal");

@@ -28,6 +28,24 @@ class PropertyApiTest extends ApiTestBase {
     }
 
     @Test
+    void getAllOfAllIsEachQubesGetAllLengthPrefixed() throws Exception {
+        createBasics();
+        String all = ok("admin.vm.property.GetAllOfAll", "", "dom0");
+        StringBuilder seen = new StringBuilder();
+        int at = 0;
+        while (at < all.length()) {
+            int nl = all.indexOf('\n', at);
+            String[] head = all.substring(at, nl).split(" ");
+            int end = nl + 1 + Integer.parseInt(head[1]);
+            assertEquals(ok("admin.vm.property.GetAll", "", head[0]), all.substring(nl + 1, end), head[0]);
+            seen.append(head[0]).append('\n');
+            at = end;
+        }
+        assertEquals(ok("admin.vm.List", "", "dom0").replaceAll(" .*", ""), seen.toString());
+        err("ProtocolError", "admin.vm.property.GetAllOfAll", "", "work");
+    }
+
+    @Test
     void setResetAndDefaults() throws Exception {
         createBasics();
         ok("admin.vm.property.Set", "memory", "tpl", "1000");

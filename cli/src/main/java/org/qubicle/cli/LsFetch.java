@@ -1,0 +1,66 @@
+package org.qubicle.cli;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fetches every listed qube's properties for qvm-ls: from our daemon in one call
+ * ({@code admin.vm.property.GetAllOfAll}, a Qubicle extension), else (Qubes' own qubesd, or a
+ * qube the answer left out) one {@code admin.vm.property.GetAll} per qube, as the real tool does.
+ */
+final class LsFetch {
+    static final String GET_ALL_OF_ALL = "admin.vm.property.GetAllOfAll";
+
+    private LsFetch() {
+    }
+
+    /**
+     * Fills {@code vms[i].props}. The one call answers for every qube, so it is worth it only
+     * when the list holds many qubes and a good part of {@code total}, the qubes that exist.
+     */
+    static void properties(Qubes qubes, List<LsQube> vms, int total) {
+        Map<String, LsProps> all = Map.of();
+        if (vms.size() >= 8 && vms.size() * 4 >= total) {
+            try {
+                all = parse(qubes.call("dom0", GET_ALL_OF_ALL, null, null));
+            } catch (RuntimeException e) {
+                // Not our daemon (Qubes' qubesd drops the connection of an unknown method), or
+                // not allowed: one call per qube.
+            }
+        }
+        Map<String, LsProps> got = all;
+        List<LsQube> missing = new java.util.ArrayList<>();
+        for (LsQube vm : vms) {
+            LsProps p = got.get(vm.name());
+            if (p != null) {
+                vm.props = p;
+            } else {
+                missing.add(vm);
+            }
+        }
+        Parallel.forEach(missing, vm -> vm.props = new LsProps(
+                qubes.call(vm.name(), "admin.vm.property.GetAll", null, null)));
+    }
+
+    /** {@code NAME LENGTH\n} then LENGTH characters of that qube's GetAll, for each qube. */
+    static Map<String, LsProps> parse(String untrusted) {
+        Map<String, LsProps> map = new HashMap<>();
+        int at = 0;
+        while (at < untrusted.length()) {
+            int nl = untrusted.indexOf('\n', at);
+            int sp = untrusted.indexOf(' ', at);
+            if (nl < 0 || sp < 0 || sp > nl) {
+                throw new IllegalArgumentException("malformed " + GET_ALL_OF_ALL + " answer");
+            }
+            int length = Integer.parseInt(untrusted, sp + 1, nl, 10);
+            if (length < 0 || length > untrusted.length() - nl - 1) {
+                throw new IllegalArgumentException("truncated " + GET_ALL_OF_ALL + " answer");
+            }
+            int end = nl + 1 + length;
+            map.put(untrusted.substring(at, sp), new LsProps(untrusted.substring(nl + 1, end)));
+            at = end;
+        }
+        return map;
+    }
+}
