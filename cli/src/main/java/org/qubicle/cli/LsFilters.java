@@ -105,7 +105,7 @@ final class LsFilters {
 
     /** Python's {@code str(getattr(vm, key, None))}. */
     private static String pyStr(LsQube vm, String key) {
-        PropertyValue v = vm.props.get(key);
+        PropertyValue v = vm.property(key);
         if (v == null || (v.value().isEmpty() && !v.type().equals("str"))) {
             return "None";
         }

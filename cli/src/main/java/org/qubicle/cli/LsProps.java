@@ -16,9 +16,22 @@ final class LsProps {
     static final LsProps NONE = new LsProps("");
 
     private final String untrusted;
+    /** The properties the answer was asked for; null when it holds them all. */
+    private final java.util.Set<String> asked;
 
     LsProps(String untrustedGetAll) {
+        this(untrustedGetAll, null);
+    }
+
+    /** Part of a GetAll: only the properties in {@code asked} (those the qube has). */
+    LsProps(String untrustedGetAll, java.util.Set<String> asked) {
         this.untrusted = untrustedGetAll;
+        this.asked = asked;
+    }
+
+    /** Whether the answer tells about {@code name}, present or absent. */
+    boolean covers(String name) {
+        return asked == null || asked.contains(name);
     }
 
     boolean isEmpty() {

@@ -9,14 +9,16 @@ import org.qubicle.model.exc.QubesException;
 /** One qube as qvm-ls sees it: the list entry, its properties, and data fetched on demand. */
 final class LsQube {
     final QubeEntry entry;
-    /** The GetAll answer; {@link LsProps#NONE} until fetched. */
+    private final Qubes qubes;
+    /** The GetAll answer, or part of it; {@link LsProps#NONE} until fetched. */
     LsProps props = LsProps.NONE;
     private List<String> tags;
     private Map<String, Map<String, String>> volumes;
     private Map<String, String> state;
 
-    LsQube(QubeEntry entry) {
+    LsQube(QubeEntry entry, Qubes qubes) {
         this.entry = entry;
+        this.qubes = qubes;
     }
 
     String name() {
@@ -25,8 +27,17 @@ final class LsQube {
 
     /** The property's text, or null when absent or empty (qvm-ls shows {@code -}). */
     String prop(String name) {
-        PropertyValue v = props.get(name);
+        PropertyValue v = property(name);
         return v == null || v.value().isEmpty() ? null : v.value();
+    }
+
+    /** The property, or null when the qube has none of that name. */
+    PropertyValue property(String name) {
+        if (!props.covers(name)) {
+            // fetched in part (LsFetch) without this one: now all of this qube's
+            props = new LsProps(qubes.call(name(), "admin.vm.property.GetAll", null, null));
+        }
+        return props.get(name);
     }
 
     boolean flag(String name) {

@@ -210,9 +210,9 @@ public final class QvmLs extends QubesTool {
         }
         List<LsQube> vms = new ArrayList<>(selected.size());
         for (QubeEntry e : selected) {
-            vms.add(new LsQube(e));
+            vms.add(new LsQube(e, qubes));
         }
-        LsFetch.properties(qubes, vms, qubes.domains().size());
+        LsFetch.properties(qubes, vms, qubes.domains().size(), columns);
         vms = new LsFilters(this, qubes).apply(vms);
         Map<String, LsQube> byName = new LinkedHashMap<>();
         for (LsQube vm : vms) {

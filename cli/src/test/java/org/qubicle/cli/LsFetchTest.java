@@ -31,7 +31,8 @@ class LsFetchTest extends ToolTestBase {
         }
         daemon.on("dom0", "admin.vm.List", list.toString());
         if (bulk) {
-            daemon.on("dom0", LsFetch.GET_ALL_OF_ALL, all.toString());
+            daemon.on("dom0", LsFetch.GET_ALL_OF_ALL + "+kernelopts+label+netvm+provides_network+qid+template",
+                    all.toString());
         }
     }
 
@@ -52,7 +53,8 @@ class LsFetchTest extends ToolTestBase {
         twelveQubes(true);
         Result bulk = run(new QvmLs(), "-O", "name,label,qid,kernelopts");
         assertEquals(single, bulk);
-        assertEquals(List.of("dom0 " + LsFetch.GET_ALL_OF_ALL + "+"), getAllCalls());
+        assertEquals(List.of("dom0 " + LsFetch.GET_ALL_OF_ALL + "+kernelopts+label+netvm+provides_network+qid+template"),
+                getAllCalls());
         assertTrue(bulk.out().contains("q03   green   3    a\nb\n"), bulk.out());
     }
 
@@ -65,11 +67,24 @@ class LsFetchTest extends ToolTestBase {
     }
 
     @Test
+    void aPropertyTheBulkAnswerWasNotAskedForIsFetchedWithAllOfItsQube() {
+        twelveQubes(true);
+        Qubes qubes = new Qubes(new org.qubicle.api.client.AdminClient(root.resolve("var/run/qubesd.sock")));
+        LsQube q = new LsQube(qubes.domains().get("q03"), qubes);
+        q.props = new LsProps("label default=False type=label green\n", java.util.Set.of("label", "template"));
+        assertEquals("green", q.prop("label"));
+        assertEquals(null, q.prop("template"), "asked for, and absent: no call");
+        assertTrue(getAllCalls().isEmpty(), getAllCalls().toString());
+        assertEquals("3", q.prop("qid"));
+        assertEquals(List.of("q03 admin.vm.property.GetAll+"), getAllCalls());
+    }
+
+    @Test
     void malformedBulkAnswersAreRefused() {
-        assertEquals(2, LsFetch.parse("a 3\nxyzb 0\n").size());
-        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a 30\nxyz"));
-        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a -1\nxyz"));
-        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a\n"));
-        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a x\n"));
+        assertEquals(2, LsFetch.parse("a 3\nxyzb 0\n", null).size());
+        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a 30\nxyz", null));
+        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a -1\nxyz", null));
+        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a\n", null));
+        assertThrows(IllegalArgumentException.class, () -> LsFetch.parse("a x\n", null));
     }
 }

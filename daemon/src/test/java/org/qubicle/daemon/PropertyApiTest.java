@@ -43,6 +43,11 @@ class PropertyApiTest extends ApiTestBase {
         }
         assertEquals(ok("admin.vm.List", "", "dom0").replaceAll(" .*", ""), seen.toString());
         err("ProtocolError", "admin.vm.property.GetAllOfAll", "", "work");
+        // Only the properties asked for, in the order asked, those the qube lacks left out.
+        String some = ok("admin.vm.property.GetAllOfAll", "template+nosuch+label", "dom0");
+        String work = "template default=False type=vm tpl\nlabel default=False type=label blue\n";
+        assertTrue(some.contains("\nwork " + work.length() + "\n" + work), some);
+        assertTrue(some.contains("dom0 37\nlabel default=False type=label black\nt"), some);
     }
 
     @Test
