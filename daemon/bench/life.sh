@@ -52,6 +52,10 @@ echo "qvm-start work (AppVM) until Running: server median $srv_start ms, CLI wal
 python3 "$here/daemon/bench/life_api.py" startkill "$QUBES_ROOT" work $((ROUNDS * 3))
 srv_start2=$(grep -o 'started work in [0-9.]* ms' "$log" | tail -n $((ROUNDS * 3)) | awk '{print $(NF-1)}' | median)
 echo "admin.vm.Start work until Running (raw API, $((ROUNDS * 3)) runs): server median $srv_start2 ms"
+split=$(for ph in storage network driver; do
+    printf '%s %s ms, ' "$ph" "$(grep -o 'started work in .*' "$log" | tail -n $((ROUNDS * 3)) \
+        | grep -o "$ph [0-9.]*" | awk '{print $2}' | median)"; done)
+echo "  of which (medians): ${split%, }"
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 bare=$(for _ in $(seq "$ROUNDS"); do ms bwrap --unshare-all --ro-bind / / true; done | median)

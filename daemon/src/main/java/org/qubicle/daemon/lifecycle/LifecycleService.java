@@ -174,15 +174,22 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         q.setPowerState(PowerState.Transient);
         RunningQube rq = null;
+        String phases = "";
         try {
             Optional<Qube> netvm = q.netvm();
             if (netvm.isPresent() && netvm.get().klass() != QubeClass.ADMIN_VM) {
                 startChain(netvm.get(), depth + 1);
             }
+            long t1 = System.nanoTime();
             QubeStorage.Prepared prepared = storage.prepare(q, baseUid(q));
+            long t2 = System.nanoTime();
             QubeSpec spec = network.starting(q, spec(q, prepared));
+            long t3 = System.nanoTime();
             app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
             rq = driver.start(spec);
+            long t4 = System.nanoTime();
+            phases = String.format(" (storage %.1f, network %.1f, driver %.1f ms)", (t2 - t1) / 1e6,
+                    (t3 - t2) / 1e6, (t4 - t3) / 1e6);
             running.put(q.name(), rq);
             watch(q.name(), rq);
             for (String p : List.of("xid", "stubdom_xid", "start_time")) {
@@ -195,7 +202,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             app.events().fire(Notice.of(q.name(), "domain-unpaused"));
             q.setPowerState(PowerState.Running);
             app.events().fire(Notice.of(q.name(), "domain-start", "start_guid", "True"));
-            LOG.info(String.format("started %s in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
+            LOG.info(String.format("started %s in %.1f ms%s", q.name(), (System.nanoTime() - t0) / 1e6, phases));
         } catch (RuntimeException e) {
             String reason = reasonOf(e);
             app.events().fire(Notice.of(q.name(), "domain-start-failed", "reason", reason));
