@@ -247,4 +247,24 @@ class DaemonIntegrationTest {
         assertEquals(1, run(new QvmCheck(), "-q", "work2").code());
         assertEquals(2, run(new QvmRemove(), "-f", "work2").code());
     }
+
+    @Test
+    @Order(10)
+    void manyQubesAreListedFromOneCallAsFromOneCallEach() {
+        String[] labels = {"red", "orange", "yellow", "green", "gray", "blue", "purple", "black"};
+        for (int i = 0; i < 12; i++) {
+            ok(new QvmCreate(), "-l", labels[i % 8], "--prop", "memory=" + (300 + i), "many" + i);
+        }
+        String[] cols = {"--raw-data", "-O", "name,state,class,label,template,netvm,flags,qid,memory,gateway"};
+        // Every qube: the one GetAllOfAll call. One qube of many: its own GetAll.
+        List<String> all = ok(new QvmLs(), cols).out().lines().toList();
+        assertTrue(all.size() >= 14, all.toString());
+        for (String line : all) {
+            String name = line.substring(0, line.indexOf('|'));
+            String[] one = java.util.Arrays.copyOf(cols, cols.length + 1);
+            one[cols.length] = name;
+            assertEquals(line + "\n", ok(new QvmLs(), one).out());
+        }
+        assertTrue(all.stream().anyMatch(l -> l.startsWith("many3|Halted|AppVM|green|tpl|-|a-------|")), all.toString());
+    }
 }
