@@ -1,5 +1,6 @@
 package org.qubicle.cli;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +9,9 @@ import java.util.TreeSet;
 
 /**
  * Fetches the listed qubes' properties for qvm-ls: from our daemon in one call
- * ({@code admin.vm.property.GetAllOfAll}, a Qubicle extension) for the properties the listing
- * needs, else (Qubes' own qubesd, or a
- * qube the answer left out) one {@code admin.vm.property.GetAll} per qube, as the real tool does.
+ * ({@code admin.vm.property.GetAllOfAll}, a Qubicle extension, docs/api.md) for the
+ * properties the listing needs; else (Qubes' own qubesd, or a qube the answer left out) one
+ * {@code admin.vm.property.GetAll} per qube, as the real tool does.
  */
 final class LsFetch {
     static final String GET_ALL_OF_ALL = "admin.vm.property.GetAllOfAll";
@@ -33,10 +34,9 @@ final class LsFetch {
                 // not allowed: one call per qube.
             }
         }
-        Map<String, LsProps> got = all;
-        List<LsQube> missing = new java.util.ArrayList<>();
+        List<LsQube> missing = new ArrayList<>();
         for (LsQube vm : vms) {
-            LsProps p = got.get(vm.name());
+            LsProps p = all.get(vm.name());
             if (p != null) {
                 vm.props = p;
             } else {

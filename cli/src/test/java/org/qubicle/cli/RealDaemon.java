@@ -32,7 +32,9 @@ final class RealDaemon implements AutoCloseable {
         root = Files.createTempDirectory(prefix);
         // The qubes' own uids must traverse to their runtime and private directories.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ProcessBuilder pb = new ProcessBuilder(java(), "-cp", classPath(), "org.qubicle.daemon.Qubesd");
+        // As bin/qubesd starts it: programs through vfork (see bin/qubicle-launcher).
+        ProcessBuilder pb = new ProcessBuilder(java(), "-Djdk.lang.Process.launchMechanism=VFORK", "-cp", classPath(),
+                "org.qubicle.daemon.Qubesd");
         pb.environment().put("QUBES_ROOT", root.toString());
         pb.redirectErrorStream(true).redirectOutput(root.resolve("qubesd.log").toFile());
         daemon = pb.start();
