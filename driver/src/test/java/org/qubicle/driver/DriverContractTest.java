@@ -160,6 +160,25 @@ public abstract class DriverContractTest {
                 }
                 assertEquals("ping", new String(got.array(), StandardCharsets.UTF_8));
             }
+            // A service that never accepts fails the connection at once (backlog 1: the first
+            // connections queue, a later one finds it full).
+            try (ServerSocketChannel deaf = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                deaf.bind(UnixDomainSocketAddress.of(priv.resolve("deaf.sock")), 1);
+                java.util.List<SocketChannel> queued = new java.util.ArrayList<>();
+                IOException refused = null;
+                for (int i = 0; i < 64 && refused == null; i++) {
+                    try {
+                        queued.add(driver.connectUnix(q, "/rw/deaf.sock"));
+                    } catch (IOException e) {
+                        refused = e;
+                    }
+                }
+                for (SocketChannel c : queued) {
+                    c.close();
+                }
+                assertTrue(refused != null && refused.getMessage().contains("accepts no connection"),
+                        "queued " + queued.size() + ", then " + refused);
+            }
         } finally {
             driver.kill(q);
         }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.qubicle.driver.FileKind;
+import org.qubicle.driver.SocketConnect;
 
 /**
  * Paths inside a running qube, opened by the daemon as the qube sees them and without a
@@ -102,7 +103,7 @@ final class InsidePaths {
             if (k != FileKind.SOCKET) {
                 throw new IOException(path + ": not a socket but " + k.name().toLowerCase(java.util.Locale.ROOT));
             }
-            return SocketChannel.open(UnixDomainSocketAddress.of(self(fd)));
+            return SocketConnect.now(UnixDomainSocketAddress.of(self(fd)), path);
         } finally {
             close(fd);
         }

@@ -23,6 +23,7 @@ import org.qubicle.driver.Probe;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.QubeSpec;
 import org.qubicle.driver.QubeStats;
+import org.qubicle.driver.SocketConnect;
 import org.qubicle.driver.RunningQube;
 import org.qubicle.model.exc.QubesVMAlreadyStartedError;
 import org.qubicle.model.exc.QubesVMError;
@@ -232,7 +233,7 @@ public final class FakeDriver implements IsolationDriver {
         if (p.isEmpty() || kind(p.get()) != FileKind.SOCKET) {
             throw new IOException(path + ": not a socket in " + qube.name());
         }
-        return SocketChannel.open(UnixDomainSocketAddress.of(p.get()));
+        return SocketConnect.now(UnixDomainSocketAddress.of(p.get()), path);
     }
 
     /**
