@@ -160,17 +160,18 @@ sealed interface BackupTarget extends AutoCloseable {
         public void finish() throws IOException {
             out.flush();
             out.close();
-            int code;
             try {
-                code = process.waitFor();
+                int code = process.waitFor();
+                if (code != 0) {
+                    // Before the close below: closing the process ends its stderr, which
+                    // would cut the message short while it is still being read.
+                    throw failed(code);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted");
             } finally {
                 process.close();
-            }
-            if (code != 0) {
-                throw failed(code);
             }
         }
 
