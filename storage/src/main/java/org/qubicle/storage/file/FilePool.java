@@ -112,6 +112,20 @@ final class FilePool implements Pool {
 
     @Override
     public List<VolumeId> volumeIds() {
+        // A file may vanish while the tree is walked (a precache or import copy renamed into
+        // place, a volume removed): walk again, a few times, rather than fail the listing.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return walkVolumeIds();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<VolumeId> walkVolumeIds() {
         List<VolumeId> out = new ArrayList<>();
         for (String d : QUBE_DIRS) {
             Path top = dirPath.resolve(d);

@@ -69,21 +69,37 @@ public final class Mount {
     }
 
     /**
-     * {@code umount TARGET}; false if nothing was mounted there (EINVAL, ENOENT). Busy and
-     * other failures throw.
+     * {@code umount TARGET}; false if nothing was mounted there (EINVAL, ENOENT). Busy for
+     * longer than {@link #BUSY_WAIT_MS} and other failures throw: a qube that just died may
+     * still pin the file system for a moment, as the kernel lets go of a dead mount
+     * namespace's mounts after its last process is gone, not with it.
      */
     public static boolean unmount(Path target) {
-        try (Sys.Call c = new Sys.Call()) {
-            if (Sys.umount2(c, target.toString(), 0) == 0) {
-                return true;
+        long deadline = System.nanoTime() + BUSY_WAIT_MS * 1_000_000L;
+        while (true) {
+            try (Sys.Call c = new Sys.Call()) {
+                if (Sys.umount2(c, target.toString(), 0) == 0) {
+                    return true;
+                }
+                int e = c.errno();
+                if (e == EINVAL || e == Sys.ENOENT) {
+                    return false;
+                }
+                if (e != Sys.EBUSY || System.nanoTime() > deadline) {
+                    throw c.fail("unmount " + target);
+                }
             }
-            int e = c.errno();
-            if (e == EINVAL || e == Sys.ENOENT) {
-                return false;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new SyscallException("unmount " + target + " (interrupted while busy)", Sys.EBUSY);
             }
-            throw c.fail("unmount " + target);
         }
     }
+
+    /** How long {@link #unmount} waits for a busy file system to be let go. */
+    static final long BUSY_WAIT_MS = 2000;
 
     /** {@code umount -l TARGET}: detaches now, the file system goes when its last user lets go. */
     public static void unmountLazily(Path target) {
