@@ -23,7 +23,7 @@ cleanup() {
     python3 "$here/daemon/bench/life_api.py" killall "$QUBES_ROOT" >/dev/null 2>&1 || true
     kill "$qpid" 2>/dev/null || true
     wait "$qpid" 2>/dev/null || true
-    rm -rf "$QUBES_ROOT"
+    cp "$log" /tmp/lifebench-last.log 2>/dev/null; rm -rf "$QUBES_ROOT"
 }
 trap cleanup EXIT
 for _ in $(seq 100); do [ -S "$QUBES_ROOT/var/run/qubesd.sock" ] && break; sleep 0.1; done
@@ -52,7 +52,7 @@ echo "qvm-start work (AppVM) until Running: server median $srv_start ms, CLI wal
 python3 "$here/daemon/bench/life_api.py" startkill "$QUBES_ROOT" work $((ROUNDS * 3))
 srv_start2=$(grep -o 'started work in [0-9.]* ms' "$log" | tail -n $((ROUNDS * 3)) | awk '{print $(NF-1)}' | median)
 echo "admin.vm.Start work until Running (raw API, $((ROUNDS * 3)) runs): server median $srv_start2 ms"
-split=$(for ph in storage network driver; do
+split=$(for ph in storage network driver waited; do
     printf '%s %s ms, ' "$ph" "$(grep -o 'started work in .*' "$log" | tail -n $((ROUNDS * 3)) \
         | grep -o "$ph [0-9.]*" | awk '{print $2}' | median)"; done)
 echo "  of which (medians): ${split%, }"

@@ -39,6 +39,26 @@ public interface IsolationDriver {
     RunningQube start(QubeSpec spec);
 
     /**
+     * Starts the qube in two steps, so that the sandbox's own start can overlap the
+     * storage's: the driver begins with {@code sandbox} alone, then takes the whole spec
+     * from {@code spec}, which may block until the storage is ready. The spec's sandbox
+     * must equal {@code sandbox}. An exception from {@code spec} ends the start, leaving
+     * nothing behind, and is thrown as it is. This default simply waits for the spec.
+     */
+    default RunningQube start(SandboxSpec sandbox, java.util.function.Supplier<QubeSpec> spec) {
+        QubeSpec whole = spec.get();
+        requireSandbox(sandbox, whole);
+        return start(whole);
+    }
+
+    /** Checks the two-step start's promise: the whole spec has the sandbox it began with. */
+    static void requireSandbox(SandboxSpec sandbox, QubeSpec whole) {
+        if (!whole.sandbox().equals(sandbox)) {
+            throw new IllegalArgumentException("the spec of " + whole.name() + " does not match the sandbox it began with");
+        }
+    }
+
+    /**
      * Asks the qube's init to stop (SIGTERM): it signals every process inside and exits once
      * they are gone. After {@code timeout}, kills the qube. Returns once all is cleaned up.
      *

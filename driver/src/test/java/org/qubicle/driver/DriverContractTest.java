@@ -311,4 +311,55 @@ public abstract class DriverContractTest {
             assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
         }
     }
+
+    @Test
+    void twoStepStartTakesItsFileSystemOnlyWhenItIsReady() throws Exception {
+        QubeSpec spec = spec("contract-late");
+        Path home = spec.privateDir().resolve("home");
+        Path aside = spec.privateDir().resolveSibling("contract-late-home");
+        // The storage is not there when the start begins: the home directory appears only
+        // when the driver asks for the whole spec, as a pool's mount would.
+        Files.move(home, aside);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        RunningQube q = driver.start(spec.sandbox(), () -> {
+            asked.incrementAndGet();
+            try {
+                Thread.sleep(50);
+                Files.move(aside, home);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return spec;
+        });
+        try {
+            assertEquals(1, asked.get());
+            assertEquals("up\n", sh(driver, q, "root", "echo up").outText());
+            assertEquals(Optional.of(FileKind.DIRECTORY), driver.lookup(q, "/rw/home/user"));
+        } finally {
+            assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void twoStepStartEndsCleanlyWhenTheStorageFails() throws Exception {
+        QubeSpec spec = spec("contract-nostore");
+        IllegalStateException failure = new IllegalStateException("storage broke");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> driver.start(spec.sandbox(), () -> {
+                    throw failure;
+                }));
+        assertTrue(thrown == failure, "the storage's own exception, as it was thrown");
+        assertTrue(driver.reattach(spec).isEmpty());
+        // Nothing of the failed start is in the way of the next one.
+        RunningQube q = driver.start(spec);
+        assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void twoStepStartRefusesASpecOfAnotherSandbox() throws Exception {
+        QubeSpec spec = spec("contract-mismatch");
+        QubeSpec other = spec.withLimits(spec.memoryMiB() + 1, 0, spec.vcpus(), spec.pidsLimit());
+        assertThrows(IllegalArgumentException.class, () -> driver.start(spec.sandbox(), () -> other));
+        assertTrue(driver.reattach(spec).isEmpty());
+    }
 }

@@ -19,6 +19,7 @@ import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.QubeSpec;
 import org.qubicle.driver.QubeStats;
 import org.qubicle.driver.RunningQube;
+import org.qubicle.driver.SandboxSpec;
 import org.qubicle.model.PowerState;
 import org.qubicle.model.Qube;
 import org.qubicle.model.QubeClass;
@@ -174,22 +175,34 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         q.setPowerState(PowerState.Transient);
         RunningQube rq = null;
+        StorageJob storageJob = null;
         String phases = "";
         try {
             Optional<Qube> netvm = q.netvm();
             if (netvm.isPresent() && netvm.get().klass() != QubeClass.ADMIN_VM) {
                 startChain(netvm.get(), depth + 1);
             }
-            long t1 = System.nanoTime();
-            QubeStorage.Prepared prepared = storage.prepare(q, baseUid(q));
+            // The storage is prepared beside the network wiring and the sandbox's own start
+            // (IsolationDriver#start(SandboxSpec, Supplier)); the driver waits for it only
+            // when it needs the file system.
+            storageJob = StorageJob.begin(storage, q, baseUid(q));
             long t2 = System.nanoTime();
-            QubeSpec spec = network.starting(q, spec(q, prepared));
+            QubeNetwork.Wiring wiring = network.starting(q);
             long t3 = System.nanoTime();
-            app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
-            rq = driver.start(spec);
+            StorageJob job = storageJob;
+            long[] waited = {0};
+            SandboxSpec sandbox = sandbox(q, wiring.netns());
+            rq = driver.start(sandbox, () -> {
+                long w0 = System.nanoTime();
+                QubeStorage.Prepared prepared = job.await();
+                waited[0] = System.nanoTime() - w0;
+                QubeSpec spec = wiring.applyTo(spec(q, sandbox, prepared));
+                app.events().fire(Notice.of(q.name(), "domain-pre-spawn", "start_guid", "True"));
+                return spec;
+            });
             long t4 = System.nanoTime();
-            phases = String.format(" (storage %.1f, network %.1f, driver %.1f ms)", (t2 - t1) / 1e6,
-                    (t3 - t2) / 1e6, (t4 - t3) / 1e6);
+            phases = String.format(" (storage %.1f, network %.1f, driver %.1f, waited %.1f ms)", job.millis(),
+                    (t3 - t2) / 1e6, (t4 - t3) / 1e6, waited[0] / 1e6);
             running.put(q.name(), rq);
             watch(q.name(), rq);
             for (String p : List.of("xid", "stubdom_xid", "start_time")) {
@@ -213,6 +226,9 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 stopped(q, started);
             } else {
                 quietly(null, () -> network.stopped(q));
+                if (storageJob != null) {
+                    storageJob.settle(); // storage is released only once its preparation has ended
+                }
                 quietly(null, () -> storage.release(q));
                 quietly(null, () -> stopHook.accept(q.name()));
                 q.setPowerState(PowerState.Halted);
@@ -464,8 +480,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         return QubeSpec.UID_BASE + QubeSpec.UID_RANGE * q.qid();
     }
 
-    /** The driver's spec: uid range from the qid, limits from memory/maxmem/vcpus. */
-    private QubeSpec spec(Qube q, QubeStorage.Prepared p) {
+    /** The driver's sandbox: uid range from the qid, limits from memory/maxmem/vcpus. */
+    private SandboxSpec sandbox(Qube q, Optional<Path> netns) {
         Path rt = runtimeDir(q);
         try {
             Files.createDirectories(rt);
@@ -480,9 +496,18 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             maxmem = memory;
         }
         int vcpus = (int) Math.max(1, Math.min(1024, q.intProperty("vcpus")));
+        return new SandboxSpec(q.name(), q.qid(), memory, maxmem, vcpus, 4096, rt, netns);
+    }
+
+    /** The driver's whole spec on the prepared storage, with qrexec's binds (the spec hook). */
+    private QubeSpec spec(Qube q, SandboxSpec sandbox, QubeStorage.Prepared p) {
         String host = q.name().replace('.', '-').replace('_', '-');
-        return specHook.apply(new QubeSpec(q.name(), q.qid(), p.rootfs(), p.root(), p.privateDir(), memory, maxmem,
-                vcpus, 4096, host, rt, Optional.empty()));
+        return specHook.apply(new QubeSpec(sandbox, p.rootfs(), p.root(), p.privateDir(), host, List.of()));
+    }
+
+    /** The same without network (a qube taken back: its netns is found through its pid 1). */
+    private QubeSpec spec(Qube q, QubeStorage.Prepared p) {
+        return spec(q, sandbox(q, Optional.empty()), p);
     }
 
     private static void quietly(RunningQube rq, Runnable r) {

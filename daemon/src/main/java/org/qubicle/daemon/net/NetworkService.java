@@ -83,21 +83,17 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
     }
 
     @Override
-    public QubeSpec starting(Qube q, QubeSpec spec) {
+    public Wiring starting(Qube q) {
         if (q.klass() == QubeClass.ADMIN_VM) {
-            return spec;
+            return Wiring.NONE;
         }
         long t0 = System.nanoTime();
         NetworkSpec ns = NetSettings.spec(q, addressOf(q));
         Attachment a = net.attach(ns);
         wiredTo.put(q.name(), ns.netvm());
         LOG.info(String.format("network of %s attached in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
-        if (networked(q)) {
-            spec = ResolvConf.apply(spec, a.dns().stream().map(d -> d.getHostAddress()).toList());
-        }
-        return new QubeSpec(spec.name(), spec.index(), spec.rootfs(), spec.root(), spec.privateDir(),
-                spec.memoryMiB(), spec.maxmemMiB(), spec.vcpus(), spec.pidsLimit(), spec.hostname(),
-                spec.runtimeDir(), Optional.of(a.netnsPath()), spec.binds()); // keep qrexec's binds
+        List<String> dns = networked(q) ? a.dns().stream().map(d -> d.getHostAddress()).toList() : List.of();
+        return new Wiring(Optional.of(a.netnsPath()), dns);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.qubicle.driver.bwrap;
 import java.util.ArrayList;
 import java.util.List;
 import org.qubicle.driver.ExecSpec;
+import org.qubicle.driver.QubeSpec;
 
 /**
  * bubblewrap arguments. The init and every exec build the same filesystem view from the
@@ -32,7 +33,7 @@ final class BwrapArgs {
 
     /**
      * The qube's init: the root's sh. It first closes fd 6 (bwrap's spent
-     * {@code --userns-block-fd}, which bwrap leaves open). On SIGTERM it signals every process in the qube and
+     * {@code --userns-block-fd}, which bwrap leaves open; bwrap closes its {@code --args} fd 8). On SIGTERM it signals every process in the qube and
      * exits once only bwrap's pid 1 and itself remain (zombies reaped by bwrap's pid 1).
      */
     static final String INIT = """
@@ -56,18 +57,18 @@ final class BwrapArgs {
     static final String SU = "/dev/.qubicle/busybox";
 
     /** Filesystem, environment and confinement shared by init and exec. */
-    static List<String> common(QubeFiles f, int uid) {
+    static List<String> common(QubeFiles f, QubeSpec spec, int uid) {
         List<String> a = new ArrayList<>();
-        a.add(f.spec().root().writable() ? "--bind" : "--ro-bind");
-        a.add(f.root().toString());
+        a.add(spec.root().writable() ? "--bind" : "--ro-bind");
+        a.add(f.root(spec).toString());
         a.add("/");
         a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         bind(a, f.shared().resolve("shm").toString(), "/dev/shm");
         bind(a, f.shared().resolve("tmp").toString(), "/tmp");
         bind(a, f.shared().resolve("run").toString(), "/run");
-        bind(a, f.spec().privateDir().toString(), "/rw");
+        bind(a, spec.privateDir().toString(), "/rw");
         bind(a, f.home().toString(), "/home");
-        for (var b : f.spec().binds()) {
+        for (var b : spec.binds()) {
             a.add(b.readOnly() ? "--ro-bind" : "--bind");
             a.add(b.source().toString());
             a.add(b.target());
@@ -85,29 +86,35 @@ final class BwrapArgs {
         return a;
     }
 
-    static List<String> init(QubeFiles f) {
+    /** The init's command line: bwrap takes it from its own argv, after {@code --args}. */
+    static final List<String> INIT_COMMAND = List.of("/bin/sh", "-c", INIT);
+
+    /**
+     * The init's options, which bwrap reads from fd 8 ({@code --args}, Launcher.START_WRAP)
+     * once the daemon has the whole spec: the sandbox starts before its storage is ready.
+     */
+    static List<String> init(QubeFiles f, QubeSpec spec) {
         List<String> a = new ArrayList<>();
         // bwrap makes the user namespace and waits on fd 6 until the daemon has mapped it
         // (Launcher.START_WRAP); fd 7 tells the daemon the pid to map.
         a.addAll(List.of("--unshare-user", "--userns-block-fd", "6", "--info-fd", "7", "--seccomp", "5"));
         a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"));
-        if (f.spec().netns().isEmpty()) {
+        if (spec.netns().isEmpty()) {
             a.add("--unshare-net");
         }
-        a.addAll(List.of("--hostname", f.spec().hostname()));
-        a.addAll(common(f, 0));
+        a.addAll(List.of("--hostname", spec.hostname()));
+        a.addAll(common(f, spec, 0));
         a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));
-        a.addAll(List.of("/bin/sh", "-c", INIT));
         return a;
     }
 
-    static List<String> exec(QubeFiles f, ExecSpec e) {
+    static List<String> exec(QubeFiles f, QubeSpec spec, ExecSpec e) {
         List<String> a = new ArrayList<>();
         // No --die-with-parent: with --pidns, bwrap sets PDEATHSIG in the final child while
         // its parent is an intermediate process that exits, which under load SIGKILLs the
         // process at random (seen here as exit 137). BwrapProcess.kill kills the tree instead.
         a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5"));
-        a.addAll(common(f, e.uid()));
+        a.addAll(common(f, spec, e.uid()));
         a.addAll(List.of("--setenv", "HOME", e.home(), "--setenv", "USER", e.user(), "--setenv", "LOGNAME",
                 e.user(), "--chdir", e.home()));
         for (var v : e.env().entrySet()) {
@@ -132,10 +139,10 @@ final class BwrapArgs {
      * busybox and the forker's host directory (read-only: the qube cannot change it).
      * Every call it forks shares this view, which equals a fresh exec's.
      */
-    static List<String> forker(QubeFiles f) {
+    static List<String> forker(QubeFiles f, QubeSpec spec) {
         List<String> a = new ArrayList<>();
         a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5"));
-        a.addAll(common(f, 0));
+        a.addAll(common(f, spec, 0));
         a.addAll(List.of("--ro-bind", org.qubicle.driver.rootfs.BusyboxRootfs.BUSYBOX.toString(), SU));
         a.addAll(List.of("--ro-bind", f.forkerDir().toString(), ForkerScripts.DIR));
         a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));

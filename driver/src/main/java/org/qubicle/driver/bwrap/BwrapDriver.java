@@ -1,10 +1,15 @@
 package org.qubicle.driver.bwrap;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.FileKind;
@@ -23,6 +29,7 @@ import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.QubeSpec;
 import org.qubicle.driver.QubeStats;
 import org.qubicle.driver.RunningQube;
+import org.qubicle.driver.SandboxSpec;
 import org.qubicle.driver.seccomp.SeccompFilter;
 import org.qubicle.model.exc.QubesException;
 import org.qubicle.model.exc.QubesVMAlreadyStartedError;
@@ -112,23 +119,53 @@ public final class BwrapDriver implements IsolationDriver {
 
     @Override
     public RunningQube start(QubeSpec spec) {
-        QubeFiles f = new QubeFiles(spec);
-        if (reattach(spec).isPresent()) {
-            throw new QubesVMAlreadyStartedError("qube " + spec.name() + " is already running");
+        return start(spec.sandbox(), () -> spec);
+    }
+
+    /**
+     * The start, in the order of DESIGN.md §2, with the sandbox's own start overlapping
+     * the storage's: the runtime files, the cgroup and the wrapper (cgroups joined, then
+     * nsenter or setpriv, then bwrap, which blocks reading its options) need only
+     * {@code sandbox}; then the whole spec (waiting for the storage), the mounts that need
+     * it, bwrap's options, the uid maps, and the init.
+     */
+    @Override
+    public RunningQube start(SandboxSpec sandbox, Supplier<QubeSpec> whole) {
+        QubeFiles f = new QubeFiles(sandbox);
+        if (reattach(f, Optional.empty()).isPresent()) {
+            throw new QubesVMAlreadyStartedError("qube " + sandbox.name() + " is already running");
         }
         Process bwrap = null;
         QubeCgroup cg = null;
+        QubeSpec spec = null;
+        RuntimeException passOn = null; // thrown as it is: the supplier's own, or a spec of another sandbox
         try {
-            prepare(f);
-            cg = cgroups().create(f.cgroupLeaf(), spec);
-            // One spawn: the wrapper joins the cgroups and execs bwrap, which makes the user
-            // namespace and waits until we have mapped it.
-            List<String> cmd = Launcher.startCommand(f, cg.procsFiles(), spec.netns(), BwrapArgs.init(f));
-            bwrap = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
+            prepareRuntime(f);
+            cg = cgroups().create(f.cgroupLeaf(), sandbox);
+            // One spawn: the wrapper joins the cgroups and execs bwrap, which reads its
+            // options from the FIFO we hold open (so its open does not block), makes the
+            // user namespace and waits until we have mapped it.
+            try (FileChannel options = FileChannel.open(f.args(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                bwrap = new ProcessBuilder(Launcher.startCommand(f, cg.procsFiles(), sandbox.netns()))
+                        .redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
+                QubeSpec got;
+                try {
+                    got = whole.get();
+                    IsolationDriver.requireSandbox(sandbox, got);
+                } catch (RuntimeException e) {
+                    passOn = e;
+                    throw e;
+                }
+                spec = got;
+                prepareFiles(f, spec);
+                writeOptions(options, BwrapArgs.init(f, spec));
+                // Closing our end before the wrapper opened its own would drop the options.
+                awaitReader(f, bwrap);
+            } // closed: bwrap reads to the end of its options
             try {
-                UserNamespaceMap.apply(bwrap, spec.baseUid());
+                UserNamespaceMap.apply(bwrap, sandbox.baseUid());
             } catch (IOException | QubesVMError e) {
-                throw new QubesVMError("qube " + spec.name() + " failed to start: " + e.getMessage()
+                throw new QubesVMError("qube " + sandbox.name() + " failed to start: " + e.getMessage()
                         + consoleTail(f, bwrap));
             }
             awaitInit(f, bwrap);
@@ -146,36 +183,88 @@ public final class BwrapDriver implements IsolationDriver {
                 }
             }
             try {
-                cleanup(f, cg);
+                cleanup(f, Optional.ofNullable(spec), cg);
             } catch (QubesVMError c) {
                 // The reason the start failed comes first; the cleanup's trouble after it.
-                throw new QubesVMError("cannot start " + spec.name() + ": " + e.getMessage() + "; " + c.getMessage());
+                throw new QubesVMError("cannot start " + sandbox.name() + ": " + e.getMessage() + "; " + c.getMessage());
+            }
+            if (e == passOn) {
+                throw passOn;
             }
             if (e instanceof QubesException q) {
                 throw q;
             }
-            throw new QubesVMError("cannot start " + spec.name() + ": " + e.getMessage());
+            throw new QubesVMError("cannot start " + sandbox.name() + ": " + e.getMessage());
         }
     }
 
-    private static void prepare(QubeFiles f) throws IOException {
-        QubeSpec spec = f.spec();
+    /** bwrap's {@code --args} format: each argument ends with a NUL. */
+    private static void writeOptions(FileChannel fifo, List<String> args) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (String a : args) {
+            if (a.indexOf('\0') >= 0) {
+                throw new QubesVMError("a bwrap argument holds a NUL");
+            }
+            b.writeBytes(a.getBytes(StandardCharsets.UTF_8));
+            b.write(0);
+        }
+        if (b.size() > MAX_OPTIONS) {
+            // More than a pipe holds would block us if bwrap died; no real spec comes near.
+            throw new QubesVMError("bwrap's options are too long: " + b.size() + " bytes");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(b.toByteArray());
+        while (buf.hasRemaining()) {
+            fifo.write(buf);
+        }
+    }
+
+    /** Waits until the wrapper has the options FIFO open as its fd 8 (it does so before its first exec). */
+    private static void awaitReader(QubeFiles f, Process bwrap) throws IOException {
+        Path fifo = f.args().toRealPath();
+        Path fd8 = Path.of("/proc", Long.toString(bwrap.pid()), "fd", "8");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Files.readSymbolicLink(fd8).equals(fifo)) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not open yet (or the wrapper is gone: checked next)
+            }
+            if (!bwrap.isAlive()) {
+                throw new QubesVMError("qube " + f.sandbox().name() + " failed to start:" + consoleTail(f, bwrap));
+            }
+            QubeCgroup.sleep(1);
+        }
+        throw new QubesVMError("qube " + f.sandbox().name() + " failed to start: its wrapper never read its options");
+    }
+
+    /** Below Linux's default pipe buffer (64 KiB). */
+    private static final int MAX_OPTIONS = 60 * 1024;
+
+    /** The runtime files that need only the sandbox: directories, seccomp, shared dirs, the options FIFO. */
+    private static void prepareRuntime(QubeFiles f) throws IOException {
+        Files.createDirectories(f.dir());
+        f.removeAll(Optional.empty());
+        Files.write(f.seccomp(), Seccomp.PROGRAM);
+        Mounts.fifo(f.args());
+        for (String d : List.of("tmp", "run", "shm")) {
+            Path p = f.shared().resolve(d);
+            Files.createDirectories(p);
+            chown(p, f.sandbox().baseUid());
+            // tmp and shm sticky, as everywhere: users cannot remove each other's files
+            Files.setAttribute(p, "unix:mode", d.equals("run") ? 0755 : 01777);
+        }
+    }
+
+    /** What needs the storage: checks, the pinned home, the root overlay. */
+    private static void prepareFiles(QubeFiles f, QubeSpec spec) throws IOException {
         if (!Files.isDirectory(spec.rootfs())) {
             throw new QubesVMError("root filesystem missing: " + spec.rootfs());
         }
         Path home = spec.privateDir().resolve("home");
         if (!Files.isDirectory(home, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new QubesVMError("private volume has no home directory: " + spec.privateDir());
-        }
-        Files.createDirectories(f.dir());
-        f.removeAll();
-        Files.write(f.seccomp(), Seccomp.PROGRAM);
-        for (String d : List.of("tmp", "run", "shm")) {
-            Path p = f.shared().resolve(d);
-            Files.createDirectories(p);
-            chown(p, spec.baseUid());
-            // tmp and shm sticky, as everywhere: users cannot remove each other's files
-            Files.setAttribute(p, "unix:mode", d.equals("run") ? 0755 : 01777);
         }
         // /home is PRIVATE/home, which the qube's root may replace by a symlink while the
         // qube runs; bwrap resolves bind sources on the host, so an exec binding that path
@@ -189,7 +278,8 @@ public final class BwrapDriver implements IsolationDriver {
         }
         if (spec.upperDir().isPresent()) {
             Path upper = spec.upperDir().get();
-            Path work = f.workDir().orElseThrow();
+            Path work = QubeFiles.workDir(spec).orElseThrow();
+            Host.deleteTree(work); // an earlier run's, if a crash left it
             Files.createDirectories(upper);
             Files.createDirectories(work);
             Files.createDirectories(f.mergedRoot());
@@ -231,7 +321,7 @@ public final class BwrapDriver implements IsolationDriver {
         while (System.nanoTime() < deadline) {
             if (!bwrap.isAlive()) {
                 String log = Files.exists(f.console()) ? Files.readString(f.console()).strip() : "";
-                throw new QubesVMError("qube " + f.spec().name() + " failed to start: " + log);
+                throw new QubesVMError("qube " + f.sandbox().name() + " failed to start: " + log);
             }
             Optional<Long> sh = initShell(bwrap.pid());
             if (sh.isPresent() && Host.catches(sh.get(), SIGTERM)) {
@@ -239,7 +329,7 @@ public final class BwrapDriver implements IsolationDriver {
             }
             QubeCgroup.sleep(1);
         }
-        throw new QubesVMError("qube " + f.spec().name() + " init did not come up");
+        throw new QubesVMError("qube " + f.sandbox().name() + " init did not come up");
     }
 
     /** The qube's pid 1 (bwrap's reaper, in the qube's namespaces): the outer bwrap's child. */
@@ -260,7 +350,7 @@ public final class BwrapDriver implements IsolationDriver {
         QubeFiles f = files(qube);
         Optional<QubeCgroup> cg = cgroups().find(f.cgroupLeaf());
         if (!isRunning(qube)) {
-            cleanup(f, cg.orElse(null));
+            cleanup(f, Optional.of(qube.spec()), cg.orElse(null));
             return true;
         }
         try {
@@ -289,7 +379,7 @@ public final class BwrapDriver implements IsolationDriver {
             kill(qube);
             return false;
         }
-        cleanup(f, cg.orElse(null));
+        cleanup(f, Optional.of(qube.spec()), cg.orElse(null));
         return true;
     }
 
@@ -320,7 +410,7 @@ public final class BwrapDriver implements IsolationDriver {
             pid1(qube.pid()).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
             ProcessHandle.of(qube.pid()).ifPresent(ProcessHandle::destroyForcibly);
         }
-        cleanup(f, cg.orElse(null));
+        cleanup(f, Optional.of(qube.spec()), cg.orElse(null));
     }
 
     private final java.util.concurrent.ConcurrentHashMap<Path, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -330,14 +420,17 @@ public final class BwrapDriver implements IsolationDriver {
         return locks.computeIfAbsent(f.dir(), d -> new Object());
     }
 
-    /** Kills whatever is left in the cgroup, then removes cgroup, mounts and files. */
-    private void cleanup(QubeFiles f, QubeCgroup cg) {
+    /**
+     * Kills whatever is left in the cgroup, then removes cgroup, mounts and files.
+     * {@code spec} is the qube's whole spec, empty when a start failed before it had one.
+     */
+    private void cleanup(QubeFiles f, Optional<QubeSpec> spec, QubeCgroup cg) {
         synchronized (lock(f)) {
-            cleanupLocked(f, cg);
+            cleanupLocked(f, spec, cg);
         }
     }
 
-    private void cleanupLocked(QubeFiles f, QubeCgroup cg) {
+    private void cleanupLocked(QubeFiles f, Optional<QubeSpec> spec, QubeCgroup cg) {
         List<Exception> errors = new ArrayList<>();
         if (cg != null) {
             try {
@@ -357,12 +450,12 @@ public final class BwrapDriver implements IsolationDriver {
             }
         }
         try {
-            f.removeAll();
+            f.removeAll(spec);
         } catch (IOException e) {
             errors.add(e);
         }
         if (!errors.isEmpty()) {
-            throw new QubesVMError("cleanup of " + f.spec().name() + " incomplete: " + errors.get(0).getMessage());
+            throw new QubesVMError("cleanup of " + f.sandbox().name() + " incomplete: " + errors.get(0).getMessage());
         }
     }
 
@@ -424,7 +517,7 @@ public final class BwrapDriver implements IsolationDriver {
                     throw new IOException("qube " + qube.name() + " stopped");
                 }
                 Forker.prepare(f);
-                return new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.forker(f)))
+                return new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.forker(f, qube.spec())))
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
@@ -466,7 +559,7 @@ public final class BwrapDriver implements IsolationDriver {
 
     private static QubeProcess execByChain(RunningQube qube, QubeFiles f, QubeCgroup cg, long pid1, ExecSpec exec) {
         try {
-            return new BwrapProcess(new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.exec(f, exec))).start());
+            return new BwrapProcess(new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.exec(f, qube.spec(), exec))).start());
         } catch (IOException e) {
             throw new QubesVMError("cannot run in " + qube.name() + ": " + e.getMessage());
         }
@@ -483,19 +576,23 @@ public final class BwrapDriver implements IsolationDriver {
 
     @Override
     public Optional<RunningQube> reattach(QubeSpec spec) {
-        QubeFiles f = new QubeFiles(spec);
+        return reattach(new QubeFiles(spec), Optional.of(spec))
+                .map(st -> new RunningQube(spec, NAME, st.pid(), st.started()));
+    }
+
+    /** The state of the qube if it still runs; otherwise clears what a crash or a dead qube left. */
+    private Optional<QubeFiles.State> reattach(QubeFiles f, Optional<QubeSpec> spec) {
         Optional<QubeFiles.State> st = f.readState();
         if (st.isPresent() && Host.startTime(st.get().pid()) == st.get().startTime()
                 && pid1(st.get().pid()).map(p -> !Host.ns(p, "user").equals(Host.ns("self", "user"))).orElse(false)) {
             // bwrap itself stays in the host's user namespace; its child, the qube's pid 1,
             // is in the qube's.
-            return Optional.of(new RunningQube(spec, NAME, st.get().pid(), st.get().started()));
+            return st;
         }
-        // Not running: clear what a crashed daemon or a dead qube left behind.
         boolean leftovers = st.isPresent() || Files.exists(f.seccomp()) || Files.exists(f.shared())
                 || cgroups().find(f.cgroupLeaf()).isPresent() || isMounted(f.mergedRoot()) || isMounted(f.home());
         if (leftovers) {
-            cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
+            cleanup(f, spec, cgroups().find(f.cgroupLeaf()).orElse(null));
         }
         return Optional.empty();
     }
@@ -514,7 +611,7 @@ public final class BwrapDriver implements IsolationDriver {
             synchronized (lock(f)) {
                 if (f.readState().map(st -> st.pid() == qube.pid()).orElse(false)
                         && Host.startTime(qube.pid()) < 0) {
-                    cleanup(f, cgroups().find(f.cgroupLeaf()).orElse(null));
+                    cleanup(f, Optional.of(qube.spec()), cgroups().find(f.cgroupLeaf()).orElse(null));
                 }
             }
             return qube;

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.qubicle.driver.QubeSpec;
+import org.qubicle.driver.SandboxSpec;
 
 /**
  * The host's cgroup layout, detected from {@code /proc/self/mounts}. Qube cgroups live
@@ -17,7 +17,7 @@ sealed interface Cgroups permits CgroupsV1, CgroupsV2 {
     String PARENT = "qubicle";
 
     /** Creates (or adopts, when it exists) the cgroup of a qube and sets its limits. */
-    QubeCgroup create(String leaf, QubeSpec spec) throws IOException;
+    QubeCgroup create(String leaf, SandboxSpec spec) throws IOException;
 
     /** The existing cgroup of a qube, if any. */
     Optional<QubeCgroup> find(String leaf);

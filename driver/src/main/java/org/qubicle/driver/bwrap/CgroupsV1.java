@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.qubicle.driver.QubeSpec;
+import org.qubicle.driver.SandboxSpec;
 
 /** cgroup v1: memory, cpu (CFS quota), pids and freezer, each in its own hierarchy. */
 record CgroupsV1(Map<String, Path> mounts) implements Cgroups {
@@ -34,7 +34,7 @@ record CgroupsV1(Map<String, Path> mounts) implements Cgroups {
     }
 
     @Override
-    public QubeCgroup create(String leaf, QubeSpec spec) throws IOException {
+    public QubeCgroup create(String leaf, SandboxSpec spec) throws IOException {
         for (Path d : dirs(leaf)) {
             Files.createDirectories(d);
         }

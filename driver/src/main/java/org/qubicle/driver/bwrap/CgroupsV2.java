@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.qubicle.driver.QubeSpec;
+import org.qubicle.driver.SandboxSpec;
 
 /**
  * cgroup v2: one directory per qube under {@code <root>/qubicle}, with memory.max,
@@ -34,7 +34,7 @@ record CgroupsV2(Path root) implements Cgroups {
     }
 
     @Override
-    public QubeCgroup create(String leaf, QubeSpec spec) throws IOException {
+    public QubeCgroup create(String leaf, SandboxSpec spec) throws IOException {
         Path parent = root.resolve(PARENT);
         Files.createDirectories(parent);
         // Delegate the controllers down: root -> qubicle -> qube.

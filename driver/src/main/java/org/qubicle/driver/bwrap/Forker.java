@@ -83,7 +83,7 @@ final class Forker {
         String id = HexFormat.of().toHexDigits(RANDOM.nextLong());
         final Path callDir = f.forkerDir().resolve(id);
         Path dir = callDir;
-        int owner = (int) f.spec().baseUid();
+        int owner = (int) f.sandbox().baseUid();
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             chown(dir, owner);
@@ -167,7 +167,7 @@ final class Forker {
         Path ctl = d.resolve("ctl");
         Files.deleteIfExists(ctl);
         Mounts.fifo(ctl);
-        chown(ctl, (int) f.spec().baseUid());
+        chown(ctl, (int) f.sandbox().baseUid());
     }
 
     private static void chown(Path p, int uid) throws IOException {

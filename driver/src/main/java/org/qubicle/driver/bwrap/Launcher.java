@@ -49,7 +49,7 @@ final class Launcher {
         } else if (netns.isPresent()) {
             c.addAll(List.of(Host.requireTool("nsenter"), "--net=" + netns.get(), "--"));
         }
-        String base = Long.toString(f.spec().baseUid());
+        String base = Long.toString(f.sandbox().baseUid());
         c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups",
                 Host.requireTool("bwrap")));
         c.addAll(bwrapArgs);
@@ -58,28 +58,38 @@ final class Launcher {
 
     /**
      * The start wrapper, run as root: joins the qube's cgroups, opens the seccomp program as
-     * fd 5, and passes its stdin (a pipe from the daemon) as fd 6 and its stdout (a pipe to
-     * the daemon) as fd 7 before it execs the rest; its own stdout and stderr then go to
-     * the console (the daemon's stderr redirect). bwrap makes the user namespace itself
-     * ({@code --unshare-user}), reports its child's pid on fd 7 ({@code --info-fd}) and waits
-     * on fd 6 ({@code --userns-block-fd}) while the daemon writes {@code 0 BASE 65536} as the
-     * child's uid and gid maps: bubblewrap's documented way to map a range from outside.
+     * fd 5 and bwrap's options FIFO as fd 8, and passes its stdin (a pipe from the daemon) as
+     * fd 6 and its stdout (a pipe to the daemon) as fd 7 before it execs the rest; its own
+     * stdout and stderr then go to the console (the daemon's stderr redirect).
+     * <ul>
+     *   <li>bwrap reads its options from fd 8 ({@code --args}) until the daemon, holding the
+     *       FIFO's other end, has written them and closed it: everything up to here runs
+     *       while the qube's storage is still being prepared.
+     *   <li>bwrap makes the user namespace itself ({@code --unshare-user}), reports its
+     *       child's pid on fd 7 ({@code --info-fd}) and waits on fd 6
+     *       ({@code --userns-block-fd}) while the daemon writes {@code 0 BASE 65536} as the
+     *       child's uid and gid maps: bubblewrap's documented way to map a range from outside.
+     * </ul>
      */
     static final String START_WRAP = """
             n=$1; shift; i=0
             while [ $i -lt $n ]; do echo $$ > "$1" || exit 125; shift; i=$((i+1)); done
-            exec 5<"$1" 6<&0 7>&1 </dev/null >&2 || exit 125
-            shift; exec "$@"
+            exec 5<"$1" 8<"$2" 6<&0 7>&1 </dev/null >&2 || exit 125
+            shift 2; exec "$@"
             """;
 
-    /** The host command that starts a qube: {@link #START_WRAP}, then [nsenter --net] setpriv bwrap. */
-    static List<String> startCommand(QubeFiles f, List<Path> procsFiles, Optional<Path> netns, List<String> bwrapArgs) {
+    /**
+     * The host command that starts a qube: {@link #START_WRAP}, then [nsenter --net] setpriv
+     * bwrap {@code --args 8} and the init's command.
+     */
+    static List<String> startCommand(QubeFiles f, List<Path> procsFiles, Optional<Path> netns) {
         List<String> c = new ArrayList<>();
         c.addAll(List.of(Host.requireTool("setsid"), Host.requireTool("sh"), "-c", START_WRAP, "sh"));
         c.add(Integer.toString(procsFiles.size()));
         procsFiles.forEach(p -> c.add(p.toString()));
         c.add(f.seccomp().toString());
-        String base = Long.toString(f.spec().baseUid());
+        c.add(f.args().toString());
+        String base = Long.toString(f.sandbox().baseUid());
         if (netns.isPresent()) {
             // nsenter also drops to the base uid (setgroups, setgid, setuid): one exec less.
             c.addAll(List.of(Host.requireTool("nsenter"), "--net=" + netns.get(), "--setuid=" + base,
@@ -87,8 +97,8 @@ final class Launcher {
         } else {
             c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups"));
         }
-        c.add(Host.requireTool("bwrap"));
-        c.addAll(bwrapArgs);
+        c.addAll(List.of(Host.requireTool("bwrap"), "--args", "8", "--"));
+        c.addAll(BwrapArgs.INIT_COMMAND);
         return c;
     }
 }

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Properties;
 import org.qubicle.driver.QubeSpec;
+import org.qubicle.driver.SandboxSpec;
 
 /**
  * The driver's files in a qube's runtime directory. All of them go when the qube stops.
@@ -18,15 +19,20 @@ import org.qubicle.driver.QubeSpec;
  * RUNTIME/bwrap.state    pid, start time and cgroup of the running qube (for reattach)
  * RUNTIME/seccomp.bpf    the compiled seccomp filter bwrap reads
  * RUNTIME/console.log    the init's stdout and stderr
+ * RUNTIME/bwrap.args     FIFO: bwrap's options, written once the storage is ready (see BwrapDriver)
  * RUNTIME/root/          overlay mount point when the root is writable
  * RUNTIME/home/          bind mount of PRIVATE/home, pinned at start (see BwrapDriver)
  * RUNTIME/shared/{tmp,run,shm}   the qube's /tmp, /run and /dev/shm, shared by all its processes
  * RUNTIME/forker/        the resident forker's scripts, control FIFO and per-call FIFOs (see Forker)
  * </pre>
  */
-record QubeFiles(QubeSpec spec) {
+record QubeFiles(SandboxSpec sandbox) {
+    QubeFiles(QubeSpec spec) {
+        this(spec.sandbox());
+    }
+
     Path dir() {
-        return spec.runtimeDir();
+        return sandbox.runtimeDir();
     }
 
     Path state() {
@@ -39,6 +45,10 @@ record QubeFiles(QubeSpec spec) {
 
     Path console() {
         return dir().resolve("console.log");
+    }
+
+    Path args() {
+        return dir().resolve("bwrap.args");
     }
 
     Path mergedRoot() {
@@ -59,12 +69,12 @@ record QubeFiles(QubeSpec spec) {
     }
 
     /** Overlay work directory: beside upperDir, as overlayfs requires the same filesystem. */
-    Optional<Path> workDir() {
+    static Optional<Path> workDir(QubeSpec spec) {
         return spec.upperDir().map(u -> u.resolveSibling(u.getFileName() + ".work"));
     }
 
     /** What bwrap binds at {@code /}. */
-    Path root() {
+    Path root(QubeSpec spec) {
         return spec.upperDir().isPresent() ? mergedRoot() : spec.rootfs();
     }
 
@@ -80,7 +90,7 @@ record QubeFiles(QubeSpec spec) {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return spec.name() + "-" + HexFormat.of().formatHex(h, 0, 4);
+        return sandbox.name() + "-" + HexFormat.of().formatHex(h, 0, 4);
     }
 
     record State(long pid, long startTime, Instant started) {
@@ -91,7 +101,7 @@ record QubeFiles(QubeSpec spec) {
         p.setProperty("pid", Long.toString(s.pid()));
         p.setProperty("starttime", Long.toString(s.startTime()));
         p.setProperty("started", s.started().toString());
-        p.setProperty("index", Integer.toString(spec.index()));
+        p.setProperty("index", Integer.toString(sandbox.index()));
         Path tmp = dir().resolve("bwrap.state.tmp");
         try (Writer w = Files.newBufferedWriter(tmp)) {
             p.store(w, "qubicle bwrap driver");
@@ -113,18 +123,23 @@ record QubeFiles(QubeSpec spec) {
         }
     }
 
-    /** Removes every file the driver made (not the runtime directory itself). */
-    void removeAll() throws IOException {
+    /**
+     * Removes every file the driver made (not the runtime directory itself); {@code spec}
+     * is the qube's whole spec, or empty when the start never got that far.
+     */
+    void removeAll(Optional<QubeSpec> spec) throws IOException {
         Files.deleteIfExists(state());
         Files.deleteIfExists(dir().resolve("bwrap.state.tmp"));
         Files.deleteIfExists(seccomp());
         Files.deleteIfExists(console());
+        Files.deleteIfExists(args());
         Host.deleteTree(shared());
         Host.deleteTree(forkerDir());
         Files.deleteIfExists(mergedRoot());
         Files.deleteIfExists(home());
-        if (workDir().isPresent()) {
-            Host.deleteTree(workDir().get());
+        Optional<Path> work = spec.flatMap(QubeFiles::workDir);
+        if (work.isPresent()) {
+            Host.deleteTree(work.get());
         }
     }
 }
