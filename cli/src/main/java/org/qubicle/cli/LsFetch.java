@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * {@code admin.vm.property.GetAll} per qube, as the real tool does.
  */
 final class LsFetch {
-    static final String GET_ALL_OF_ALL = "admin.vm.property.GetAllOfAll";
+    static final String GET_ALL_OF_ALL = org.qubicle.api.Extensions.GET_ALL_OF_ALL;
 
     private LsFetch() {
     }

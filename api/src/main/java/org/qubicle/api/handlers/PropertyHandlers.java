@@ -39,7 +39,7 @@ final class PropertyHandlers {
      * {@code PROP+PROP+...} keeps only those properties' lines (names the qube lacks are
      * skipped), which spares the daemon most of the work when the caller shows a few columns.
      */
-    static final String GET_ALL_OF_ALL = "admin.vm.property.GetAllOfAll";
+    static final String GET_ALL_OF_ALL = org.qubicle.api.Extensions.GET_ALL_OF_ALL;
 
     private static void register(MethodTable.Builder b, String prefix, ApiMethod.Dest dest,
             Function<Call, PropertyHolder> holder) {

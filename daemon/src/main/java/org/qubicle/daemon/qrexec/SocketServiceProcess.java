@@ -20,59 +20,63 @@ final class SocketServiceProcess implements QubeProcess {
     private final SocketChannel ch;
     private final CountDownLatch ended = new CountDownLatch(1);
 
+    private final OutputStream stdin = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (ch.isOpen()) {
+                ch.shutdownOutput();
+            }
+        }
+    };
+
+    private final InputStream stdout = new InputStream() {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = ch.read(ByteBuffer.wrap(b, off, len));
+            } catch (IOException e) {
+                ended.countDown();
+                throw e;
+            }
+            if (n < 0) {
+                ended.countDown();
+            }
+            return n;
+        }
+    };
+
     SocketServiceProcess(SocketChannel ch) {
         this.ch = ch;
     }
 
     @Override
     public OutputStream stdin() {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                if (ch.isOpen()) {
-                    ch.shutdownOutput();
-                }
-            }
-        };
+        return stdin;
     }
 
     @Override
     public InputStream stdout() {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n;
-                try {
-                    n = ch.read(ByteBuffer.wrap(b, off, len));
-                } catch (IOException e) {
-                    ended.countDown();
-                    throw e;
-                }
-                if (n < 0) {
-                    ended.countDown();
-                }
-                return n;
-            }
-        };
+        return stdout;
     }
 
     @Override
