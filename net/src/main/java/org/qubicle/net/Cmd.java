@@ -36,17 +36,31 @@ final class Cmd {
         return r.out();
     }
 
-    /** Runs {@code argv} inside network namespace {@code ns} (a name under /run/netns). */
+    /**
+     * Runs {@code argv} inside network namespace {@code ns} (a name under /run/netns): started
+     * from a thread of ours in that namespace ({@link NetNs#in}), which the tool inherits,
+     * without a {@code nsenter} in between.
+     */
     static String inNs(String ns, String stdin, String... argv) {
-        return run(stdin, nsArgv(ns, argv));
+        return NetNs.in(ns, () -> run(stdin, argv));
     }
 
     static Result execInNs(String ns, String stdin, String... argv) {
-        return exec(stdin, nsArgv(ns, argv));
+        return NetNs.in(ns, () -> exec(stdin, argv));
     }
 
-    /** Loads an nft script atomically in {@code ns}: one {@code nft -f -} run is one transaction. */
+    /**
+     * Loads an nft script atomically in {@code ns}, as one {@code nft -f -} run does: through
+     * libnftables in the daemon where it loads ({@link Nftables}), else by the tool.
+     */
     static void nft(String ns, String script) {
+        if (Nftables.available()) {
+            NetNs.in(ns, () -> {
+                Nftables.run(script);
+                return null;
+            });
+            return;
+        }
         inNs(ns, script, "nft", "-f", "-");
     }
 

@@ -15,6 +15,8 @@ import java.util.Map;
  * the reply tuple's source (so DNS sent to 10.139.1.1 counts as going to the real resolver).
  */
 final class Conntrack {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Conntrack.class.getName());
+
     private static final int MAX_FLOWS = 65_536;
 
     private Conntrack() {
@@ -51,11 +53,25 @@ final class Conntrack {
         return cut;
     }
 
-    /** Deletes every flow from or to {@code ip} (a link going away or coming up). */
-    static void purge(String ns, String ip) {
-        // One process for both directions; ip is a validated dotted quad. Nothing to delete is fine.
-        Cmd.execInNs(ns, null, "sh", "-c", "conntrack -D -s " + ip + " 2>/dev/null; conntrack -D -d " + ip
-                + " 2>/dev/null; exit 0");
+    /**
+     * Deletes every flow from or to {@code ip} (a link going away or coming up).
+     *
+     * @return false if conntrack could not be run (as before: the link is made anyway)
+     */
+    static boolean purge(String ns, String ip) {
+        // Both directions from one thread in the namespace; ip is a validated dotted quad.
+        // Nothing to delete is fine (conntrack then exits 1).
+        try {
+            NetNs.in(ns, () -> {
+                Cmd.exec(null, "conntrack", "-D", "-s", ip);
+                Cmd.exec(null, "conntrack", "-D", "-d", ip);
+                return null;
+            });
+            return true;
+        } catch (NetException e) {
+            LOG.warning("flows of " + ip + " not purged in " + ns + ": " + e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -73,8 +73,14 @@ final class Links {
      * the two ends are born in their namespaces and never appear in the host's.
      */
     static void link(String netvmNs, String vif, String netvmIp, String clientNs, String clientIp, boolean clientIsNetQube) {
-        Cmd.run(null, "ip", "-n", netvmNs, "link", "add", vif, "type", "veth", "peer", "name", "eth0", "address", MAC,
-                "netns", clientNs);
+        // Two ip runs: the veth and the netvm's side in one batch, then the client's side.
+        Cmd.run("link add " + vif + " type veth peer name eth0 address " + MAC + " netns " + clientNs + "\n"
+                + "link set " + vif + " group 2 up\n"
+                // The netvm's own address on each vif: its clients' gateway answers ARP there.
+                + "addr add " + netvmIp + "/32 dev " + vif + " noprefixroute\n"
+                + "route add " + clientIp + "/32 dev " + vif + " scope link src " + netvmIp + "\n"
+                + "neigh replace " + clientIp + " lladdr " + MAC + " dev " + vif + " nud permanent\n",
+                "ip", "-n", netvmNs, "-batch", "-");
         Cmd.run("link set eth0 up" + (clientIsNetQube ? " group 1" : "") + "\n"
                 + "addr add " + clientIp + "/32 dev eth0\n"
                 + "route add " + netvmIp + "/32 dev eth0 scope link\n"
@@ -84,12 +90,6 @@ final class Links {
             // Its clients' links inherit proxy ARP from "default"; its own link needs none.
             sysctl(clientNs, "net.ipv4.conf.eth0.proxy_arp=0");
         }
-        Cmd.run("link set " + vif + " group 2 up\n"
-                // The netvm's own address on each vif: its clients' gateway answers ARP there.
-                + "addr add " + netvmIp + "/32 dev " + vif + " noprefixroute\n"
-                + "route add " + clientIp + "/32 dev " + vif + " scope link src " + netvmIp + "\n"
-                + "neigh replace " + clientIp + " lladdr " + MAC + " dev " + vif + " nud permanent\n",
-                "ip", "-n", netvmNs, "-batch", "-");
     }
 
     static void unlink(String netvmNs, String vif) {

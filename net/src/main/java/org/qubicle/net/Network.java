@@ -74,6 +74,17 @@ public final class Network implements AutoCloseable {
      * @throws NetException           if a host tool fails; nothing of the qube is left then
      */
     public synchronized Attachment attach(NetworkSpec spec) {
+        attachNamespace(spec);
+        return completeAttach(spec.name());
+    }
+
+    /**
+     * The first half of {@link #attach}: the qube's namespace alone (with only {@code lo}), so
+     * that its sandbox can start in it while {@link #completeAttach} makes its links and
+     * firewall. The returned attachment has no gateway yet. Until completed, the qube is
+     * attached without a link; {@link #detach} undoes either half.
+     */
+    public synchronized Attachment attachNamespace(NetworkSpec spec) {
         checkOpen();
         if (nodes.containsKey(spec.name())) {
             throw new QubesValueError(spec.name() + " is already attached to the network");
@@ -81,22 +92,39 @@ public final class Network implements AutoCloseable {
         if (nodes.values().stream().anyMatch(n -> n.spec.ip().equals(spec.ip()))) {
             throw new QubesValueError("IP address " + Ipv4.text(spec.ip()) + " is already in use");
         }
-        Node netvm = spec.netvm().map(this::netvmNode).orElse(null);
+        spec.netvm().ifPresent(this::netvmNode); // it must be attached
         spec.uplink().ifPresent(u -> checkUplink(spec.name(), u));
         String ns = config.nsPrefix() + spec.name();
         if (Links.nsExists(ns)) {
             throw new NetException("network namespace " + ns + " exists already");
         }
         Node node = new Node(spec, ns);
+        Links.createNs(ns, spec.providesNetwork());
+        nodes.put(spec.name(), node);
+        node.pending = true;
+        return attachment(node);
+    }
+
+    /**
+     * The second half of {@link #attach}: a net qube's own set-up, the link to its netvm with
+     * its firewall, and (for a net qube) the links of its waiting clients. On failure the
+     * qube is detached (its namespace goes) and the error thrown.
+     */
+    public synchronized Attachment completeAttach(String name) {
+        checkOpen();
+        Node node = node(name);
+        if (!node.pending) {
+            throw new QubesValueError(name + " is already linked");
+        }
         try {
-            Links.createNs(ns, spec.providesNetwork());
-            nodes.put(spec.name(), node);
-            if (spec.providesNetwork()) {
+            Node netvm = node.spec.netvm().map(this::netvmNode).orElse(null);
+            if (node.spec.providesNetwork()) {
                 setUpNetQube(node);
             }
             if (netvm != null) {
                 linkTo(node, netvm);
             }
+            node.pending = false;
         } catch (RuntimeException e) {
             try {
                 teardown(node);
@@ -115,7 +143,7 @@ public final class Network implements AutoCloseable {
             return;
         }
         for (Node orphan : List.copyOf(nodes.values())) {
-            if (orphan.linkedTo == null && orphan != node
+            if (orphan.linkedTo == null && orphan != node && !orphan.pending
                     && orphan.spec.netvm().filter(node.name()::equals).isPresent()) {
                 linkTo(orphan, node);
             }
@@ -328,7 +356,10 @@ public final class Network implements AutoCloseable {
         Links.link(netvm.ns, vif, netvm.ip(), node.ns, node.ip(), node.spec.providesNetwork());
         node.vif = vif;
         node.linkedTo = netvm.name();
-        Conntrack.purge(netvm.ns, node.ip());
+        if (!netvm.purged.remove(node.ip())) {
+            // Flows of this address from before (an earlier run's): the new link starts clean.
+            Conntrack.purge(netvm.ns, node.ip());
+        }
         try {
             enforce(node, BaseRules.addClient(vif, node.ip()));
         } catch (QubesException e) {
@@ -348,7 +379,9 @@ public final class Network implements AutoCloseable {
             Links.unlink(netvm.ns, vif);
             Cmd.execInNs(netvm.ns, BaseRules.removeClient(vif, node.ip()), "nft", "-f", "-");
             reloadFirewall(netvm);
-            Conntrack.purge(netvm.ns, node.ip());
+            if (Conntrack.purge(netvm.ns, node.ip())) {
+                netvm.purged.add(node.ip());
+            }
         }
     }
 

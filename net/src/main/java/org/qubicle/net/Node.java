@@ -18,6 +18,14 @@ final class Node {
     /** For a net qube with an uplink: the far end's interface name. */
     String uplinkIf;
     ScheduledFuture<?> expiryTask;
+    /** Its namespace is made, its links and firewall not yet (Network#completeAttach). */
+    boolean pending;
+    /**
+     * For a net qube: client addresses whose flows this run purged from it when their link
+     * went ({@code unlink}); a new link of such an address needs no purge. Empty after a
+     * restart, so a link made then purges.
+     */
+    final java.util.Set<String> purged = new java.util.HashSet<>();
 
     Node(NetworkSpec spec, String ns) {
         this.spec = spec;

@@ -14,6 +14,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.handlers.LifecycleHandlers;
 import org.qubicle.daemon.net.QubeNetwork;
+import org.qubicle.daemon.net.Wiring;
 import org.qubicle.daemon.storage.QubeStorage;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.QubeSpec;
@@ -176,6 +177,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         q.setPowerState(PowerState.Transient);
         RunningQube rq = null;
         StorageJob storageJob = null;
+        Wiring wiringStarted = null;
         String phases = "";
         try {
             Optional<Qube> netvm = q.netvm();
@@ -187,7 +189,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             // when it needs the file system.
             storageJob = StorageJob.begin(storage, q, baseUid(q));
             long t2 = System.nanoTime();
-            QubeNetwork.Wiring wiring = network.starting(q);
+            Wiring wiring = network.starting(q);
+            wiringStarted = wiring;
             long t3 = System.nanoTime();
             StorageJob job = storageJob;
             long[] waited = {0};
@@ -201,10 +204,12 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 return spec;
             });
             long t4 = System.nanoTime();
-            phases = String.format(" (storage %.1f, network %.1f, driver %.1f, waited %.1f ms)", job.millis(),
-                    (t3 - t2) / 1e6, (t4 - t3) / 1e6, waited[0] / 1e6);
             running.put(q.name(), rq);
             watch(q.name(), rq);
+            wiring.awaitLinked(); // the links were made meanwhile; the qube is not Running without them
+            long t5 = System.nanoTime();
+            phases = String.format(" (storage %.1f, network %.1f, driver %.1f, waited %.1f, link-wait %.1f ms)",
+                    job.millis(), (t3 - t2) / 1e6, (t4 - t3) / 1e6, waited[0] / 1e6, (t5 - t4) / 1e6);
             for (String p : List.of("xid", "stubdom_xid", "start_time")) {
                 app.events().fire(new PropertyReset(q.name(), p, null));
             }
@@ -225,6 +230,9 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 quietly(started, () -> driver.kill(started));
                 stopped(q, started);
             } else {
+                if (wiringStarted != null) {
+                    wiringStarted.settle(); // the namespace goes only once its linking has ended
+                }
                 quietly(null, () -> network.stopped(q));
                 if (storageJob != null) {
                     storageJob.settle(); // storage is released only once its preparation has ended

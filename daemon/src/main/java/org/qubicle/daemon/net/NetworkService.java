@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -89,11 +90,23 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
         }
         long t0 = System.nanoTime();
         NetworkSpec ns = NetSettings.spec(q, addressOf(q));
-        Attachment a = net.attach(ns);
+        Attachment a = net.attachNamespace(ns);
         wiredTo.put(q.name(), ns.netvm());
-        LOG.info(String.format("network of %s attached in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
+        LOG.fine(() -> String.format("network namespace of %s made in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
+        // The links and the firewall are made while the qube's storage and sandbox start.
+        CompletableFuture<Void> linked = new CompletableFuture<>();
+        Thread.ofVirtual().name("link-" + q.name()).start(() -> {
+            long t1 = System.nanoTime();
+            try {
+                net.completeAttach(q.name());
+                LOG.info(String.format("network of %s linked in %.1f ms", q.name(), (System.nanoTime() - t1) / 1e6));
+                linked.complete(null);
+            } catch (Throwable e) {
+                linked.completeExceptionally(e);
+            }
+        });
         List<String> dns = networked(q) ? a.dns().stream().map(d -> d.getHostAddress()).toList() : List.of();
-        return new Wiring(Optional.of(a.netnsPath()), dns);
+        return new Wiring(Optional.of(a.netnsPath()), dns, linked);
     }
 
     @Override

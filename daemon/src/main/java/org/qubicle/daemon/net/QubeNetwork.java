@@ -1,10 +1,6 @@
 package org.qubicle.daemon.net;
 
-import java.nio.file.Path;
 import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
-import org.qubicle.driver.QubeSpec;
 import org.qubicle.model.Qube;
 
 /**
@@ -41,29 +37,6 @@ public interface QubeNetwork extends AutoCloseable {
      * @throws org.qubicle.model.exc.QubesException if the wiring fails; nothing is left then
      */
     Wiring starting(Qube q);
-
-    /**
-     * What {@link #starting} wired.
-     *
-     * @param netns the network namespace the qube joins; empty: the driver's own empty one
-     * @param dns   the resolvers for the qube's {@code /etc/resolv.conf}; empty: left alone
-     */
-    record Wiring(Optional<Path> netns, List<String> dns) {
-        public static final Wiring NONE = new Wiring(Optional.empty(), List.of());
-
-        public Wiring {
-            dns = List.copyOf(dns);
-        }
-
-        /**
-         * The qube's whole spec, wired: joining {@link #netns()}, with its resolv.conf
-         * written into its root (so the storage must be ready) or bound from the runtime dir.
-         */
-        public QubeSpec applyTo(QubeSpec spec) {
-            QubeSpec s = netns.isPresent() ? spec.withNetns(netns.get()) : spec;
-            return dns.isEmpty() ? s : ResolvConf.apply(s, dns);
-        }
-    }
 
     /** The qube's processes are gone, or its start failed: its namespace and links go. Idempotent. */
     void stopped(Qube q);
