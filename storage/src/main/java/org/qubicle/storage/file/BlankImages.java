@@ -8,7 +8,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.qubicle.model.exc.StoragePoolException;
 import org.qubicle.storage.linux.Ext4Superblock;
 import org.qubicle.storage.linux.SparseCopy;
@@ -24,6 +27,10 @@ import org.qubicle.storage.linux.SparseCopy;
  * that no longer reads as an ext4 file system of its size is rebuilt. Every copy carries
  * the blank's file system UUID; that is harmless for a layer discarded at stop and never
  * mounted by UUID.
+ *
+ * <p>A start does not wait for even that copy: one copy per size is made ahead, in the
+ * background after the previous one was taken ({@code ...img.spare}), and the start renames
+ * it into place. Without a spare (the first start, or starts in quick succession) it copies.
  */
 final class BlankImages {
     /** Blanks kept per pool; sizes are few in practice (a template's root, a private). */
@@ -31,9 +38,13 @@ final class BlankImages {
 
     private final Path dir;
     private final ReentrantLock lock = new ReentrantLock();
+    private final BiConsumer<String, Runnable> background;
+    private final Set<Long> refilling = ConcurrentHashMap.newKeySet();
 
-    BlankImages(Path poolDir) {
+    /** @param background runs a named task off the caller's path (the pool's, which a close waits for) */
+    BlankImages(Path poolDir, BiConsumer<String, Runnable> background) {
         this.dir = poolDir.resolve(".qubicle-blank");
+        this.background = background;
     }
 
     Path dir() {
@@ -44,6 +55,10 @@ final class BlankImages {
     void makeThrowaway(Path dst, long size) {
         Path blank = blank(size);
         FileOps.ensureDir(dst.getParent());
+        if (takeSpare(size, dst)) {
+            refill(size);
+            return;
+        }
         Path tmp = FileOps.tmpFor(dst);
         try {
             SparseCopy.copy(blank, tmp);
@@ -59,6 +74,46 @@ final class BlankImages {
             FileOps.deleteQuietly(tmp);
             throw FileOps.fail("rename " + tmp + " to " + dst, e);
         }
+        refill(size);
+    }
+
+    Path spareFor(long size) {
+        return pathFor(size).resolveSibling(pathFor(size).getFileName() + ".spare");
+    }
+
+    /** Renames this size's spare copy to {@code dst}; false if there is none (or another start took it). */
+    private boolean takeSpare(long size, Path dst) {
+        Path spare = spareFor(size);
+        try {
+            if (!valid(spare, size)) {
+                FileOps.deleteQuietly(spare);
+                return false;
+            }
+            Files.move(spare, dst, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Makes the next spare of this size in the background, unless one is there or on its way. */
+    private void refill(long size) {
+        if (Files.exists(spareFor(size)) || !refilling.add(size)) {
+            return;
+        }
+        background.accept("blank spare " + size, () -> {
+            Path spare = spareFor(size);
+            Path tmp = FileOps.tmpFor(spare);
+            try {
+                SparseCopy.copy(blank(size), tmp);
+                Files.move(tmp, spare, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                // Only an optimisation: the next start copies instead.
+                FileOps.deleteQuietly(tmp);
+            } finally {
+                refilling.remove(size);
+            }
+        });
     }
 
     private static String optionsKey() {
@@ -118,6 +173,8 @@ final class BlankImages {
                 String n = p.getFileName().toString();
                 if (n.endsWith(suffix)) {
                     current.add(p);
+                } else if (n.endsWith(suffix + ".spare")) {
+                    // a spare goes with its blank (below)
                 } else {
                     FileOps.deleteQuietly(p);
                 }
@@ -126,6 +183,7 @@ final class BlankImages {
             for (Path p : current.subList(Math.min(KEEP, current.size()), current.size())) {
                 if (!p.equals(keep)) {
                     FileOps.deleteQuietly(p);
+                    FileOps.deleteQuietly(p.resolveSibling(p.getFileName() + ".spare"));
                 }
             }
         } catch (IOException e) {

@@ -42,7 +42,7 @@ final class FilePool implements Pool {
         this.config = config;
         this.dirPath = dirPath.toAbsolutePath().normalize();
         this.runRoot = runDir.toAbsolutePath().normalize().resolve("storage").resolve(config.name());
-        this.blanks = new BlankImages(this.dirPath);
+        this.blanks = new BlankImages(this.dirPath, this::background);
     }
 
     /** True the first time it is asked for this volume in this process (see {@link FileMounts}). */

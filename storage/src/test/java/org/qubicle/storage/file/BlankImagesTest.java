@@ -21,7 +21,7 @@ class BlankImagesTest {
 
     @Test
     void aBlankIsFormattedOnceAndCopiedSparsely() throws IOException {
-        BlankImages blanks = new BlankImages(tmp);
+        BlankImages blanks = new BlankImages(tmp, (name, task) -> task.run());
         Path a = tmp.resolve("appvms/a/root-dirty.img");
         Path b = tmp.resolve("appvms/b/root-dirty.img");
         blanks.makeThrowaway(a, 256 * MIB);
@@ -42,7 +42,7 @@ class BlankImagesTest {
 
     @Test
     void aDamagedBlankIsRebuiltAndSizesGetTheirOwn() throws IOException {
-        BlankImages blanks = new BlankImages(tmp);
+        BlankImages blanks = new BlankImages(tmp, (name, task) -> task.run());
         Path dst = tmp.resolve("v.img");
         blanks.makeThrowaway(dst, 64 * MIB);
         Path blank = blanks.pathFor(64 * MIB);
@@ -59,5 +59,32 @@ class BlankImagesTest {
 
         blanks.removeAll();
         assertFalse(Files.exists(blanks.dir()));
+    }
+
+    @Test
+    void aStartTakesTheSpareCopyMadeAheadAndTheNextOneIsMade() throws IOException {
+        java.util.List<Runnable> later = new java.util.ArrayList<>();
+        BlankImages blanks = new BlankImages(tmp, (name, task) -> later.add(task));
+        Path spare = blanks.spareFor(64 * MIB);
+        Path a = tmp.resolve("a.img");
+        blanks.makeThrowaway(a, 64 * MIB);
+        assertFalse(Files.exists(spare), "the first start copies; its spare comes after it");
+        assertEquals(1, later.size());
+        later.remove(0).run();
+        String spareInode = FileOps.inodeKey(spare);
+
+        Path b = tmp.resolve("b.img");
+        blanks.makeThrowaway(b, 64 * MIB);
+        assertEquals(spareInode, FileOps.inodeKey(b), "the second start renamed the spare into place");
+        assertEquals(64 * MIB, Ext4Superblock.read(b, 0).bytes());
+        assertFalse(Files.exists(spare));
+        later.remove(0).run();
+        assertTrue(Files.exists(spare), "and the next spare was made");
+
+        // A damaged spare is never used.
+        Files.write(spare, new byte[4096]);
+        Path c = tmp.resolve("c.img");
+        blanks.makeThrowaway(c, 64 * MIB);
+        assertEquals(64 * MIB, Ext4Superblock.read(c, 0).bytes());
     }
 }
