@@ -16,7 +16,6 @@ import org.qubicle.api.handlers.FirewallHandlers;
 import org.qubicle.daemon.lifecycle.LifecycleService;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.IsolationDriver;
-import org.qubicle.driver.QubeSpec;
 import org.qubicle.model.Qube;
 import org.qubicle.model.QubeClass;
 import org.qubicle.model.Qubes;

@@ -1,6 +1,5 @@
 package org.qubicle.driver.bwrap;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
