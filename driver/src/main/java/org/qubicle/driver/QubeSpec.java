@@ -105,13 +105,6 @@ public record QubeSpec(SandboxSpec sandbox, Path rootfs, RootView root, Path pri
                 rootfs, root, privateDir, hostname, binds);
     }
 
-    /** This spec joining the network namespace {@code netns}. */
-    public QubeSpec withNetns(Path netns) {
-        SandboxSpec s = sandbox;
-        return new QubeSpec(new SandboxSpec(s.name(), s.index(), s.memoryMiB(), s.maxmemMiB(), s.vcpus(),
-                s.pidsLimit(), s.runtimeDir(), Optional.of(netns)), rootfs, root, privateDir, hostname, binds);
-    }
-
     /** Where root filesystem changes go when the root is an overlay. */
     public Optional<Path> upperDir() {
         return root.overlayUpper();

@@ -26,7 +26,7 @@ import org.qubicle.model.firewall.FirewallRule;
  *     net.attach(NetworkSpec.netQube("sys-net", "10.137.0.2", Optional.empty()).withUplink(uplink));
  *     net.attach(NetworkSpec.netQube("sys-firewall", "10.137.0.3", Optional.of("sys-net")));
  *     Attachment work = net.attach(NetworkSpec.client("work", "10.137.0.10", "sys-firewall"));
- *     driver.start(spec.withNetns(work.netnsPath()));          // the qube's processes join it
+ *     driver.start(spec);                // spec.netns() = work.netnsPath(): the qube's processes join it
  *     net.applyFirewall("work", rules);                         // admin.vm.firewall.Set
  * }
  * }</pre>

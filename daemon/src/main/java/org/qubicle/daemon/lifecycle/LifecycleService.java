@@ -176,7 +176,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         }
         q.setPowerState(PowerState.Transient);
         RunningQube rq = null;
-        StorageJob storageJob = null;
+        Pending<QubeStorage.Prepared> storageJob = null;
         Wiring wiringStarted = null;
         String phases = "";
         try {
@@ -187,12 +187,13 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             // The storage is prepared beside the network wiring and the sandbox's own start
             // (IsolationDriver#start(SandboxSpec, Supplier)); the driver waits for it only
             // when it needs the file system.
-            storageJob = StorageJob.begin(storage, q, baseUid(q));
+            long base = baseUid(q);
+            storageJob = Pending.start("storage-" + q.name(), () -> storage.prepare(q, base));
             long t2 = System.nanoTime();
             Wiring wiring = network.starting(q);
             wiringStarted = wiring;
             long t3 = System.nanoTime();
-            StorageJob job = storageJob;
+            Pending<QubeStorage.Prepared> job = storageJob;
             long[] waited = {0};
             SandboxSpec sandbox = sandbox(q, wiring.netns());
             rq = driver.start(sandbox, () -> {
@@ -206,7 +207,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             long t4 = System.nanoTime();
             running.put(q.name(), rq);
             watch(q.name(), rq);
-            wiring.awaitLinked(); // the links were made meanwhile; the qube is not Running without them
+            wiring.linked().await(); // the links were made meanwhile; the qube is not Running without them
             long t5 = System.nanoTime();
             phases = String.format(" (storage %.1f, network %.1f, driver %.1f, waited %.1f, link-wait %.1f ms)",
                     job.millis(), (t3 - t2) / 1e6, (t4 - t3) / 1e6, waited[0] / 1e6, (t5 - t4) / 1e6);
@@ -231,7 +232,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
                 stopped(q, started);
             } else {
                 if (wiringStarted != null) {
-                    wiringStarted.settle(); // the namespace goes only once its linking has ended
+                    wiringStarted.linked().settle(); // the namespace goes only once its linking has ended
                 }
                 quietly(null, () -> network.stopped(q));
                 if (storageJob != null) {

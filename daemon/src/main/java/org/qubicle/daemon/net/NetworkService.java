@@ -8,12 +8,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.qubicle.api.handlers.FirewallHandlers;
 import org.qubicle.daemon.lifecycle.LifecycleService;
+import org.qubicle.daemon.lifecycle.Pending;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.model.Qube;
@@ -93,16 +93,11 @@ public final class NetworkService implements QubeNetwork, FirewallHandlers.Hook 
         wiredTo.put(q.name(), ns.netvm());
         LOG.fine(() -> String.format("network namespace of %s made in %.1f ms", q.name(), (System.nanoTime() - t0) / 1e6));
         // The links and the firewall are made while the qube's storage and sandbox start.
-        CompletableFuture<Void> linked = new CompletableFuture<>();
-        Thread.ofVirtual().name("link-" + q.name()).start(() -> {
+        Pending<Void> linked = Pending.start("link-" + q.name(), () -> {
             long t1 = System.nanoTime();
-            try {
-                net.completeAttach(q.name());
-                LOG.info(String.format("network of %s linked in %.1f ms", q.name(), (System.nanoTime() - t1) / 1e6));
-                linked.complete(null);
-            } catch (Throwable e) {
-                linked.completeExceptionally(e);
-            }
+            net.completeAttach(q.name());
+            LOG.info(String.format("network of %s linked in %.1f ms", q.name(), (System.nanoTime() - t1) / 1e6));
+            return null;
         });
         List<String> dns = networked(q) ? a.dns().stream().map(d -> d.getHostAddress()).toList() : List.of();
         return new Wiring(Optional.of(a.netnsPath()), dns, linked);
