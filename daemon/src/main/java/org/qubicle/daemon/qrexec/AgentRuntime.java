@@ -114,10 +114,11 @@ final class AgentRuntime {
                 + SELF
                 + "tool=${0##*/}\n"
                 + "if [ \"$tool\" = qubicle-agent ]; then tool=$1; shift; fi\n"
-                // the AOT cache holds the class path it was trained with: only valid at MOUNT
-                + "A=; [ \"$Q\" = " + MOUNT + " ] && A=" + (aot ? "-XX:AOTCache=" + MOUNT + "/lib/agent.aot" : "") + "\n"
+                // The cache was trained at MOUNT. The JVM takes it at FALLBACK too: it matches a
+                // class path moved as a whole ("longest common prefix substitution").
                 + "exec $Q/sys/" + loader + " --library-path $Q/sys $Q/jdk/bin/java " + JVM_FLAGS
-                + " $A -cp $Q/lib/qubicle-qrexec.jar org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
+                + (aot ? " -XX:AOTCache=$Q/lib/agent.aot" : "")
+                + " -cp $Q/lib/qubicle-qrexec.jar org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
     }
 
     /**

@@ -209,6 +209,25 @@ class QrexecIntegrationTest {
     }
 
     @Test
+    void inQubeToolsStartFromTheirTrainedCache() throws Exception {
+        Path launcher = root.resolve("var/lib/qubes/qubicle-agent/bin/qubicle-agent");
+        for (int i = 0; i < 1800 && !Files.readString(launcher).contains("AOTCache"); i++) {
+            Thread.sleep(100); // trained in the background at daemon start
+        }
+        start("qxwork");
+        // The JVM describes the cache it maps, and which of our classes it holds, then exits.
+        Result r = inQube("qxwork", new byte[0], "sh", "-c",
+                "JDK_JAVA_OPTIONS=-XX:+PrintSharedArchiveAndExit qrexec-client-vm --help");
+        String out = r.out() + r.err();
+        assertEquals(0, r.code(), out);
+        assertTrue(out.contains("Static archive name: /run/qubicle/lib/agent.aot")
+                || out.contains("Static archive name: /usr/lib/qubicle/lib/agent.aot"), out);
+        assertTrue(out.contains("org.qubicle.qrexec.agent.ClientVm") || out.contains("org/qubicle/qrexec/agent/ClientVm"),
+                out);
+        assertTrue(out.contains("archive is valid"), out);
+    }
+
+    @Test
     void deniedAndUnknownCallsAreRefused() throws Exception {
         start("qxvault");
         Result r = inQube("qxvault", new byte[0], "qrexec-client-vm", "qxwork", "test.Echo");
