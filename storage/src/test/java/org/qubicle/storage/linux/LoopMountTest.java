@@ -53,6 +53,16 @@ class LoopMountTest {
         return img;
     }
 
+    /** Whether the image's own file system takes O_DIRECT (the JDK's open, not ours). */
+    private static boolean directIoWorksOn(Path img) {
+        try (var ch = Files.newByteChannel(img, java.nio.file.StandardOpenOption.READ,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     private static void awaitDetached(String dev) throws InterruptedException {
         for (int i = 0; i < 200 && Loop.isBound(dev); i++) {
             Thread.sleep(10);
@@ -71,6 +81,7 @@ class LoopMountTest {
         }
         Loop.Status st = Loop.status(dev);
         assertTrue(st != null && st.autoclear(), "attached with autoclear");
+        assertEquals(directIoWorksOn(img), st.directIo(), "a writable device uses direct I/O where it can");
         assertEquals("ext4", MountTable.at(mnt).orElseThrow().fsType());
         Files.writeString(mnt.resolve("hello"), "world");
         Mount.syncfs(mnt);
@@ -86,6 +97,7 @@ class LoopMountTest {
             Mount.mount(dev, mnt, "ext4", Mount.MS_NODEV | Mount.MS_RDONLY, "noload");
         }
         assertEquals("world", Files.readString(mnt.resolve("hello")));
+        assertFalse(Loop.status(dev).directIo(), "a read-only device shares the host's page cache");
         assertThrows(IOException.class, () -> Files.writeString(mnt.resolve("other"), "x"));
         assertTrue(Mount.unmount(mnt));
         awaitDetached(dev);
