@@ -111,6 +111,12 @@ public final class QrexecBench {
             double baseSync = seconds("bwork", "sync");
             System.out.printf("baseline: cp of the same file inside bwork: %.2f s, %.0f MB/s; with sync %.2f s, %.0f MB/s%n",
                     base, 1073.741824 / base, base + baseSync, 1073.741824 / (base + baseSync));
+            // The receiving side's own ceiling: 1 GiB written from user space into bvault's private
+            // volume in 1 MiB steps, as the receiver writes it (cp above copies inside the kernel).
+            double dd = seconds("bvault", "dd if=/dev/zero of=dd.out bs=1048576 count=1024 2>/dev/null");
+            inQube("bvault", "sync; rm dd.out; sync");
+            System.out.printf("baseline: dd of 1 GiB into bvault in 1 MiB writes: %.2f s, %.0f MB/s%n", dd,
+                    1073.741824 / dd);
             double copy = seconds("bwork", "qvm-copy-to-vm bvault --without-progress big");
             double copySync = seconds("bwork", "sync");
             System.out.printf("qvm-copy-to-vm bvault big: %.2f s, %.0f MB/s; with sync %.2f s, %.0f MB/s%n",

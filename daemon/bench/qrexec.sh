@@ -7,7 +7,8 @@
 #    beside a driver exec of `true` and of the in-qube JVM alone (`qrexec-client-vm --help`);
 #    warm = one process with the caller qube's uid making call after call on its agent
 #    socket, beside the same client against a trivial in-process server;
-#  - qvm-copy-to-vm of a 1 GiB file, beside `cp` of the same file inside the qube.
+#  - qvm-copy-to-vm of a 1 GiB file, beside `cp` of the same file inside the qube and `dd` of
+#    1 GiB into the receiving qube (until each returns, and with the sync after it).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}

@@ -83,6 +83,14 @@ final class Mounts {
         return NATIVE.writeIfRead(fifo.toString(), message);
     }
 
+    /**
+     * Gives an open FIFO a pipe of {@code bytes} (F_SETPIPE_SZ) through a second, non-blocking
+     * open of it; the size holds while any end stays open. False where it could not.
+     */
+    static boolean growPipe(Path fifo, int bytes) {
+        return NATIVE != null && NATIVE.growPipe(fifo.toString(), bytes);
+    }
+
     /** Unmounts {@code target}; lazily if it is busy. */
     static void unmount(Path target) throws IOException {
         if (NATIVE != null) {
@@ -99,8 +107,11 @@ final class Mounts {
 
     /** libc's mount and umount2, each returning 0 or errno. */
     private record Native(MethodHandle mount, MethodHandle umount2, MethodHandle mkfifo, MethodHandle open,
-                          MethodHandle write, MethodHandle close, StructLayout state, VarHandle errno) {
+                          MethodHandle write, MethodHandle close, MethodHandle fcntl, StructLayout state,
+                          VarHandle errno) {
         private static final int O_WRONLY = 1;
+        private static final int O_RDWR = 2;
+        private static final int F_SETPIPE_SZ = 1031;
         private static final int O_NONBLOCK = 04000;
         private static final int O_CLOEXEC = 02000000;
 
@@ -125,7 +136,10 @@ final class Mounts {
                                 ValueLayout.JAVA_LONG));
                 MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-                return new Native(mount, umount2, mkfifo, open, write, close, state, errno);
+                MethodHandle fcntl = linker.downcallHandle(linker.defaultLookup().find("fcntl").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+                return new Native(mount, umount2, mkfifo, open, write, close, fcntl, state, errno);
             } catch (RuntimeException | LinkageError e) {
                 return null; // no native access: the tools do it
             }
@@ -173,6 +187,23 @@ final class Mounts {
                 }
             } catch (Throwable t) {
                 throw new IllegalStateException("open/write(2) of a FIFO", t);
+            }
+        }
+
+        boolean growPipe(String path, int bytes) {
+            try (Arena a = Arena.ofConfined()) {
+                // O_RDWR: never waits for a peer, and gives the pipe one more end while set.
+                int fd = (int) open.invokeExact(a.allocateFrom(path), O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
+                if (fd < 0) {
+                    return false;
+                }
+                try {
+                    return (int) fcntl.invokeExact(fd, F_SETPIPE_SZ, bytes) >= bytes;
+                } finally {
+                    int ignored = (int) close.invokeExact(fd);
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException("fcntl(2) of a FIFO", t);
             }
         }
 

@@ -1,14 +1,13 @@
 package org.qubicle.qrexec.agent;
 
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -69,8 +68,7 @@ final class FileReceiver {
         try {
             Files.createDirectories(dest);
             noLinksBelow(home, dest);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 20));
-            new FileReceiver.Unpacker(dest, in).run();
+            new FileReceiver.Unpacker(dest, new FileInputStream(FileDescriptor.in).getChannel()).run();
             out.println("OK");
             return 0;
         } catch (IOException e) {
@@ -93,14 +91,15 @@ final class FileReceiver {
 
     static final class Unpacker {
         private final Path dest;
+        private final DirectInput source;
         private final DataInputStream in;
         private long bytes;
         private long files;
-        private final byte[] buf = new byte[1 << 20];
 
-        Unpacker(Path dest, DataInputStream in) {
+        Unpacker(Path dest, ReadableByteChannel untrustedArchive) {
             this.dest = dest;
-            this.in = in;
+            this.source = new DirectInput(untrustedArchive, 1 << 20);
+            this.in = new DataInputStream(source);
         }
 
         void run() throws IOException {
@@ -203,18 +202,7 @@ final class FileReceiver {
                 throw new IOException("already exists: " + printable(name));
             }
             try (ch) {
-                long left = size;
-                while (left > 0) {
-                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-                    if (n < 0) {
-                        throw new EOFException();
-                    }
-                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                    while (bb.hasRemaining()) {
-                        ch.write(bb);
-                    }
-                    left -= n;
-                }
+                source.copyTo(ch, size);
                 done = true;
             } finally {
                 if (!done) {

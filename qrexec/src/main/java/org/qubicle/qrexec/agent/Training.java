@@ -2,7 +2,6 @@ package org.qubicle.qrexec.agent;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +55,7 @@ final class Training {
             d.writeByte(Archive.END);
             d.writeShort(0);
             Path dest = Files.createDirectories(dir.resolve("in"));
-            new FileReceiver.Unpacker(dest, new DataInputStream(new ByteArrayInputStream(a.toByteArray()))).run();
+            new FileReceiver.Unpacker(dest, Channels.newChannel(new ByteArrayInputStream(a.toByteArray()))).run();
             FileSender.deleteTree(dir);
             return 0;
         } catch (IOException | InterruptedException e) {

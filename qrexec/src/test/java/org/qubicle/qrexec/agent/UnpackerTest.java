@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
+import java.nio.channels.Channels;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +86,7 @@ class UnpackerTest {
     }
 
     private void unpack(byte[] archive) throws IOException {
-        new FileReceiver.Unpacker(dest(), new DataInputStream(new ByteArrayInputStream(archive))).run();
+        new FileReceiver.Unpacker(dest(), Channels.newChannel(new ByteArrayInputStream(archive))).run();
     }
 
     private List<String> everything() throws IOException {
