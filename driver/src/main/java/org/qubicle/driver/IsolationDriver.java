@@ -3,6 +3,7 @@ package org.qubicle.driver;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.qubicle.model.exc.QubesNotImplementedError;
@@ -77,19 +78,31 @@ public interface IsolationDriver {
     QubeProcess exec(RunningQube qube, ExecSpec exec);
 
     /**
-     * What the absolute {@code path} names inside the running qube, resolved as the qube sees
-     * it: its symlinks and {@code ..} never lead out of the qube's root, and a symlink as the
-     * last component is reported as {@link FileKind#SYMLINK}. Empty when nothing is there.
-     * No process starts in the qube.
+     * The first of the absolute {@code paths} that names something inside the running qube,
+     * and what it names, resolved as the qube sees it: its symlinks and {@code ..} never lead
+     * out of the qube's root, and a symlink as the last component is found as
+     * {@link FileKind#SYMLINK}. Empty when none is there. One check that the qube runs for the
+     * whole list (qrexec looks a service up in several directories per call); no process
+     * starts in the qube.
      */
-    Optional<FileKind> lookup(RunningQube qube, String path) throws IOException;
+    Optional<FoundPath> lookupFirst(RunningQube qube, List<String> paths) throws IOException;
+
+    /** What the absolute {@code path} names inside the running qube, as {@link #lookupFirst} finds it. */
+    default Optional<FileKind> lookup(RunningQube qube, String path) throws IOException {
+        return lookupFirst(qube, List.of(path)).map(FoundPath::kind);
+    }
 
     /**
-     * At most {@code max} bytes of the regular file at {@code path} inside the running qube,
-     * resolved as in {@link #lookup}; empty unless it is a regular file (a symlink is not
-     * followed).
+     * At most {@code max} bytes of the first of {@code paths} that is a regular file inside the
+     * running qube, resolved as in {@link #lookupFirst} (a symlink is not followed, and a path
+     * with anything else there is passed over). Empty when none is.
      */
-    Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException;
+    Optional<byte[]> readFirst(RunningQube qube, List<String> paths, int max) throws IOException;
+
+    /** At most {@code max} bytes of the regular file at {@code path}, as {@link #readFirst} reads it. */
+    default Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException {
+        return readFirst(qube, List.of(path), max);
+    }
 
     /**
      * Connects to the unix socket at {@code path} inside the running qube, resolved as in

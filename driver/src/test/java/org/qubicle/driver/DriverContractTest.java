@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -147,6 +148,14 @@ public abstract class DriverContractTest {
             assertEquals("skip", new String(driver.readFile(q, "/rw/conf", 4).orElseThrow(), StandardCharsets.UTF_8));
             assertEquals(Optional.empty(), driver.readFile(q, "/rw/svc.sock", 10));
             assertEquals(Optional.empty(), driver.readFile(q, "/rw/host/conf", 10));
+            // Lists, as qrexec looks a service up: the first path that is there, whatever is there.
+            assertEquals(Optional.of(new FoundPath("/rw/link.sock", FileKind.SYMLINK)),
+                    driver.lookupFirst(q, List.of("/rw/none", "/rw/host/svc.sock", "/rw/link.sock", "/rw/svc.sock")));
+            assertEquals(Optional.empty(), driver.lookupFirst(q, List.of("/rw/none", "/rw/conf/below")));
+            // ... and the first regular file, past a socket and a directory.
+            assertEquals("skip", new String(driver.readFirst(q, List.of("/rw/none", "/rw/svc.sock", "/rw", "/rw/conf",
+                    "/rw/other"), 4).orElseThrow(), StandardCharsets.UTF_8));
+            assertEquals(Optional.empty(), driver.readFirst(q, List.of("/rw/svc.sock", "/rw/host/conf"), 10));
             assertThrows(IOException.class, () -> driver.connectUnix(q, "/rw/link.sock"));
             assertThrows(IOException.class, () -> driver.connectUnix(q, "/rw/host/svc.sock"));
             assertThrows(IOException.class, () -> driver.connectUnix(q, "/rw/conf"));

@@ -101,12 +101,12 @@ class SpiTest {
             }
 
             @Override
-            public java.util.Optional<FileKind> lookup(RunningQube qube, String path) {
+            public java.util.Optional<FoundPath> lookupFirst(RunningQube qube, java.util.List<String> paths) {
                 throw new AssertionError();
             }
 
             @Override
-            public java.util.Optional<byte[]> readFile(RunningQube qube, String path, int max) {
+            public java.util.Optional<byte[]> readFirst(RunningQube qube, java.util.List<String> paths, int max) {
                 throw new AssertionError();
             }
 

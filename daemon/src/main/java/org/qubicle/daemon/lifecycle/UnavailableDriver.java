@@ -35,8 +35,10 @@ final class UnavailableDriver implements IsolationDriver {
     @Override public void pause(RunningQube qube) { throw no(); }
     @Override public void unpause(RunningQube qube) { throw no(); }
     @Override public QubeProcess exec(RunningQube qube, ExecSpec exec) { throw no(); }
-    @Override public Optional<org.qubicle.driver.FileKind> lookup(RunningQube qube, String path) { throw no(); }
-    @Override public Optional<byte[]> readFile(RunningQube qube, String path, int max) { throw no(); }
+    @Override public Optional<org.qubicle.driver.FoundPath> lookupFirst(RunningQube qube, java.util.List<String> paths) {
+        throw no();
+    }
+    @Override public Optional<byte[]> readFirst(RunningQube qube, java.util.List<String> paths, int max) { throw no(); }
     @Override public java.nio.channels.SocketChannel connectUnix(RunningQube qube, String path) { throw no(); }
     @Override public Optional<RunningQube> reattach(QubeSpec spec) { return Optional.empty(); }
     @Override public boolean isRunning(RunningQube qube) { return false; }

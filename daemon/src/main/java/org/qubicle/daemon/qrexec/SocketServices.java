@@ -5,9 +5,11 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.qubicle.driver.FileKind;
+import org.qubicle.driver.FoundPath;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
@@ -69,32 +71,26 @@ final class SocketServices {
     /** The path of the first entry for the service, when that entry is a socket. */
     private static Optional<String> find(IsolationDriver d, RunningQube q, String full, String service)
             throws IOException {
-        List<String> names = full.length() <= NAME_MAX ? List.of(full, service) : List.of(service);
-        for (String name : names) {
+        List<String> paths = new ArrayList<>();
+        for (String name : full.length() <= NAME_MAX ? List.of(full, service) : List.of(service)) {
             for (String dir : DIRS) {
-                String path = dir + "/" + name;
-                Optional<FileKind> kind = d.lookup(q, path);
-                if (kind.isPresent()) {
-                    return kind.get() == FileKind.SOCKET ? Optional.of(path) : Optional.empty();
-                }
+                paths.add(dir + "/" + name);
             }
         }
-        return Optional.empty();
+        return d.lookupFirst(q, paths).filter(f -> f.kind() == FileKind.SOCKET).map(FoundPath::path);
     }
 
     private static RpcConfig config(IsolationDriver d, RunningQube q, String full, String service)
             throws IOException {
+        List<String> paths = new ArrayList<>();
         for (String dir : CONFIG_DIRS) {
             for (String name : List.of(full, service)) {
-                if (name.length() > NAME_MAX) {
-                    continue;
-                }
-                Optional<byte[]> text = d.readFile(q, dir + "/" + name, CONFIG_MAX);
-                if (text.isPresent()) {
-                    return RpcConfig.parse(new String(text.get(), StandardCharsets.UTF_8));
+                if (name.length() <= NAME_MAX) {
+                    paths.add(dir + "/" + name);
                 }
             }
         }
-        return RpcConfig.NONE;
+        return d.readFirst(q, paths, CONFIG_MAX).map(text -> RpcConfig.parse(new String(text, StandardCharsets.UTF_8)))
+                .orElse(RpcConfig.NONE);
     }
 }

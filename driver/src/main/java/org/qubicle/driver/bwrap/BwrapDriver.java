@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.ExecSpec;
-import org.qubicle.driver.FileKind;
+import org.qubicle.driver.FoundPath;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.Probe;
 import org.qubicle.driver.QubeProcess;
@@ -390,13 +390,13 @@ public final class BwrapDriver implements IsolationDriver {
     }
 
     @Override
-    public Optional<FileKind> lookup(RunningQube qube, String path) throws IOException {
-        return InsidePaths.lookup(livePid1(qube), path);
+    public Optional<FoundPath> lookupFirst(RunningQube qube, List<String> paths) throws IOException {
+        return InsidePaths.lookupFirst(livePid1(qube), paths);
     }
 
     @Override
-    public Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException {
-        return InsidePaths.read(livePid1(qube), path, max);
+    public Optional<byte[]> readFirst(RunningQube qube, List<String> paths, int max) throws IOException {
+        return InsidePaths.readFirst(livePid1(qube), paths, max);
     }
 
     @Override

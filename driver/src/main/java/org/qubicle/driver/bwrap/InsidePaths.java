@@ -15,8 +15,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.qubicle.driver.FileKind;
+import org.qubicle.driver.FoundPath;
 import org.qubicle.driver.SocketConnect;
 
 /**
@@ -64,37 +66,57 @@ final class InsidePaths {
     private InsidePaths() {
     }
 
-    static Optional<FileKind> lookup(long pid1, String path) throws IOException {
-        int fd = open(pid1, path);
-        if (fd < 0) {
-            return Optional.empty();
-        }
+    static Optional<FoundPath> lookupFirst(long pid1, List<String> paths) throws IOException {
+        int root = openRoot(pid1);
         try {
-            return Optional.of(kind(fd, path));
+            for (String path : paths) {
+                int fd = open(root, path);
+                if (fd >= 0) {
+                    try {
+                        return Optional.of(new FoundPath(path, kind(fd, path)));
+                    } finally {
+                        close(fd);
+                    }
+                }
+            }
+            return Optional.empty();
         } finally {
-            close(fd);
+            close(root);
         }
     }
 
-    static Optional<byte[]> read(long pid1, String path, int max) throws IOException {
-        int fd = open(pid1, path);
-        if (fd < 0) {
-            return Optional.empty();
-        }
+    static Optional<byte[]> readFirst(long pid1, List<String> paths, int max) throws IOException {
+        int root = openRoot(pid1);
         try {
-            if (kind(fd, path) != FileKind.REGULAR) {
-                return Optional.empty();
+            for (String path : paths) {
+                int fd = open(root, path);
+                if (fd < 0) {
+                    continue;
+                }
+                try {
+                    if (kind(fd, path) == FileKind.REGULAR) {
+                        try (InputStream in = Files.newInputStream(self(fd))) {
+                            return Optional.of(in.readNBytes(max));
+                        }
+                    }
+                } finally {
+                    close(fd);
+                }
             }
-            try (InputStream in = Files.newInputStream(self(fd))) {
-                return Optional.of(in.readNBytes(max));
-            }
+            return Optional.empty();
         } finally {
-            close(fd);
+            close(root);
         }
     }
 
     static SocketChannel connect(long pid1, String path) throws IOException {
-        int fd = open(pid1, path);
+        int root = openRoot(pid1);
+        int fd;
+        try {
+            fd = open(root, path);
+        } finally {
+            close(root);
+        }
         if (fd < 0) {
             throw new IOException(path + ": no such file");
         }
@@ -113,11 +135,8 @@ final class InsidePaths {
         return Path.of("/proc/self/fd/" + fd);
     }
 
-    /** An {@code O_PATH} descriptor of {@code path} in the qube's root; -1 when it is not there. */
-    private static int open(long pid1, String path) throws IOException {
-        if (!path.startsWith("/") || path.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("not an absolute path: " + path);
-        }
+    /** An {@code O_PATH} descriptor of the qube's root, {@code /proc/PID1/root}. */
+    private static int openRoot(long pid1) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(STATE);
             int root = (int) OPEN.invokeExact(st, a.allocateFrom("/proc/" + pid1 + "/root"),
@@ -125,28 +144,39 @@ final class InsidePaths {
             if (root < 0) {
                 throw new IOException("the qube's root (pid " + pid1 + ") is gone: errno " + (int) ERRNO.get(st, 0L));
             }
-            try {
-                MemorySegment how = a.allocate(24, 8);
-                how.set(ValueLayout.JAVA_LONG, 0, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                how.set(ValueLayout.JAVA_LONG, 8, 0L);
-                how.set(ValueLayout.JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-                MemorySegment p = a.allocateFrom(path);
-                for (int attempt = 0; ; attempt++) {
-                    long fd = (long) OPENAT2.invokeExact(st, SYS_OPENAT2, (long) root, p, how, 24L);
-                    if (fd >= 0) {
-                        return (int) fd;
-                    }
-                    int errno = (int) ERRNO.get(st, 0L);
-                    if (errno == ENOENT || errno == ENOTDIR) {
-                        return -1;
-                    }
-                    // EAGAIN: a rename raced the resolution; the kernel asks to try again
-                    if (errno != EAGAIN || attempt == 3) {
-                        throw new IOException("cannot resolve " + path + " in the qube: errno " + errno);
-                    }
+            return root;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("open(2)", t);
+        }
+    }
+
+    /** An {@code O_PATH} descriptor of {@code path} below the qube's {@code root}; -1 when it is not there. */
+    private static int open(int root, String path) throws IOException {
+        if (!path.startsWith("/") || path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not an absolute path: " + path);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(STATE);
+            MemorySegment how = a.allocate(24, 8);
+            how.set(ValueLayout.JAVA_LONG, 0, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            how.set(ValueLayout.JAVA_LONG, 8, 0L);
+            how.set(ValueLayout.JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+            MemorySegment p = a.allocateFrom(path);
+            for (int attempt = 0; ; attempt++) {
+                long fd = (long) OPENAT2.invokeExact(st, SYS_OPENAT2, (long) root, p, how, 24L);
+                if (fd >= 0) {
+                    return (int) fd;
                 }
-            } finally {
-                close(root);
+                int errno = (int) ERRNO.get(st, 0L);
+                if (errno == ENOENT || errno == ENOTDIR) {
+                    return -1;
+                }
+                // EAGAIN: a rename raced the resolution; the kernel asks to try again
+                if (errno != EAGAIN || attempt == 3) {
+                    throw new IOException("cannot resolve " + path + " in the qube: errno " + errno);
+                }
             }
         } catch (IOException | RuntimeException e) {
             throw e;

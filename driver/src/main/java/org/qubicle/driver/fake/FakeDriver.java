@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.qubicle.driver.Capability;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.FileKind;
+import org.qubicle.driver.FoundPath;
 import org.qubicle.driver.IsolationDriver;
 import org.qubicle.driver.Probe;
 import org.qubicle.driver.QubeProcess;
@@ -212,19 +213,27 @@ public final class FakeDriver implements IsolationDriver {
     }
 
     @Override
-    public Optional<FileKind> lookup(RunningQube qube, String path) throws IOException {
-        return inside(qube, path).map(FakeDriver::kind);
+    public Optional<FoundPath> lookupFirst(RunningQube qube, List<String> paths) throws IOException {
+        for (String path : paths) {
+            Optional<Path> p = inside(qube, path);
+            if (p.isPresent()) {
+                return Optional.of(new FoundPath(path, kind(p.get())));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
-    public Optional<byte[]> readFile(RunningQube qube, String path, int max) throws IOException {
-        Optional<Path> p = inside(qube, path).filter(f -> kind(f) == FileKind.REGULAR);
-        if (p.isEmpty()) {
-            return Optional.empty();
+    public Optional<byte[]> readFirst(RunningQube qube, List<String> paths, int max) throws IOException {
+        for (String path : paths) {
+            Optional<Path> p = inside(qube, path).filter(f -> kind(f) == FileKind.REGULAR);
+            if (p.isPresent()) {
+                try (java.io.InputStream in = Files.newInputStream(p.get(), LinkOption.NOFOLLOW_LINKS)) {
+                    return Optional.of(in.readNBytes(max));
+                }
+            }
         }
-        try (java.io.InputStream in = Files.newInputStream(p.get(), LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.of(in.readNBytes(max));
-        }
+        return Optional.empty();
     }
 
     @Override
