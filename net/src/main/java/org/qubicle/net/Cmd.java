@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,17 +60,6 @@ final class Cmd {
             return;
         }
         inNs(ns, script, "nft", "-f", "-");
-    }
-
-    /**
-     * {@code nsenter --net=/run/netns/NS -- argv}: only the network namespace changes. Lighter
-     * than {@code ip netns exec}, which also makes a mount namespace and remounts /sys; these
-     * tools need only netlink and /proc/sys/net, which follow the network namespace.
-     */
-    static String[] nsArgv(String ns, String... argv) {
-        List<String> all = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns, "--"));
-        all.addAll(List.of(argv));
-        return all.toArray(String[]::new);
     }
 
     static Result exec(String stdin, String... argv) {

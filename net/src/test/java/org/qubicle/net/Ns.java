@@ -11,9 +11,19 @@ import org.qubicle.net.testing.TinyDns;
 final class Ns {
     private final List<Process> background = new ArrayList<>();
 
+    /**
+     * {@code nsenter --net=/run/netns/NS -- argv}: the tests reach their namespaces through the
+     * tool, not through the daemon's own {@link NetNs#in}, so what they see does not depend on it.
+     */
+    static String[] argv(String ns, String... argv) {
+        List<String> all = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns, "--"));
+        all.addAll(List.of(argv));
+        return all.toArray(String[]::new);
+    }
+
     /** Runs a command in {@code ns}; returns exit status and combined output. */
     static Cmd.Result run(String ns, String... argv) {
-        return Cmd.exec(null, Cmd.nsArgv(ns, argv));
+        return Cmd.exec(null, argv(ns, argv));
     }
 
     /** {@code busybox wget} of a URL from {@code ns}; the body, or "ERR: message". */
@@ -39,7 +49,7 @@ final class Ns {
     /** Starts a background process in {@code ns}; stopped by {@link #stopAll}. */
     Process start(String ns, String... argv) {
         try {
-            Process p = new ProcessBuilder(Cmd.nsArgv(ns, argv)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(argv(ns, argv)).redirectErrorStream(true).start();
             background.add(p);
             return p;
         } catch (IOException e) {

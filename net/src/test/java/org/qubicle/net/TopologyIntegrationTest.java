@@ -118,9 +118,9 @@ class TopologyIntegrationTest extends NetworkFixture {
             assertFalse(Ns.ping(w, WEB, "-I", "10.137.0.99"));
             assertEquals(honest, echoRequests(), "a spoofed packet reached the world");
         } finally {
-            Cmd.exec(null, Cmd.nsArgv(w, "ip", "addr", "del", "10.137.0.11/32", "dev", "eth0"));
-            Cmd.exec(null, Cmd.nsArgv(w, "ip", "addr", "del", "10.137.0.99/32", "dev", "eth0"));
-            Cmd.exec(null, Cmd.nsArgv(world, "nft", "delete", "table", "ip", "qubicle-test-count"));
+            Ns.run(w, "ip", "addr", "del", "10.137.0.11/32", "dev", "eth0");
+            Ns.run(w, "ip", "addr", "del", "10.137.0.99/32", "dev", "eth0");
+            Ns.run(world, "nft", "delete", "table", "ip", "qubicle-test-count");
         }
     }
 
