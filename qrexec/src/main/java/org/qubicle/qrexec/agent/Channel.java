@@ -7,9 +7,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import org.qubicle.qrexec.wire.CallHeader;
 import org.qubicle.qrexec.wire.Frames;
 
@@ -82,6 +85,35 @@ final class Channel implements AutoCloseable {
     void send(byte[] b, int off, int len) throws IOException {
         synchronized (out) {
             Frames.write(out, Frames.STDIN, b, off, len);
+        }
+    }
+
+    /**
+     * Sends the next {@code count} bytes of {@code file} as STDIN frames. Each frame is read into
+     * a native buffer and written with its header in one gathering write, never through the
+     * Java heap. Whatever {@link #out} holds goes first.
+     */
+    void sendFile(FileChannel file, long count, LongConsumer sent) throws IOException {
+        ByteBuffer head = ByteBuffer.allocateDirect(5);
+        ByteBuffer body = ByteBuffer.allocateDirect(Frames.MAX);
+        ByteBuffer[] frame = {head, body};
+        for (long left = count; left > 0; ) {
+            body.clear().limit((int) Math.min(Frames.MAX, left));
+            while (body.hasRemaining()) {
+                if (file.read(body) < 0) {
+                    throw new IOException("the file shrank while being sent");
+                }
+            }
+            int n = body.flip().remaining();
+            head.clear().put((byte) Frames.STDIN).putInt(n).flip();
+            synchronized (out) {
+                out.flush();
+                while (body.hasRemaining()) {
+                    ch.write(frame);
+                }
+            }
+            left -= n;
+            sent.accept(n);
         }
     }
 

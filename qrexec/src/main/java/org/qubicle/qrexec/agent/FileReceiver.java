@@ -16,8 +16,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.qubicle.qrexec.filecopy.Archive;
+import org.qubicle.qrexec.wire.DirectInput;
 
 /**
  * The {@code qubes.Filecopy} service ({@code qfile-unpacker}): unpacks an {@link Archive} from
@@ -73,7 +75,6 @@ final class FileReceiver {
             return 0;
         } catch (IOException e) {
             out.println("ERROR " + e.getMessage());
-            // read the rest so that the sender is not cut off mid-write
             return 1;
         }
     }
@@ -202,7 +203,15 @@ final class FileReceiver {
                 throw new IOException("already exists: " + printable(name));
             }
             try (ch) {
-                source.copyTo(ch, size);
+                Optional<DirectWriter> direct = size >= DirectWriter.MIN_SIZE ? DirectWriter.open(target)
+                        : Optional.empty();
+                if (direct.isPresent()) {
+                    try (DirectWriter w = direct.get()) {
+                        w.write(source, size);
+                    }
+                } else {
+                    source.copyTo(ch, size);
+                }
                 done = true;
             } finally {
                 if (!done) {

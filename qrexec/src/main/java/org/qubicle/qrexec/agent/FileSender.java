@@ -5,8 +5,8 @@ import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -170,7 +170,7 @@ final class FileSender {
                     } else if (a.isRegularFile()) {
                         entry(out, Archive.FILE, parent.relativize(x), x);
                         out.writeLong(a.size());
-                        copy(x, a.size(), out, p);
+                        copy(c, x, a.size(), out, p);
                     } else {
                         System.err.println("skipping " + x + ": not a file, directory or link");
                     }
@@ -201,19 +201,10 @@ final class FileSender {
         out.writeLong(a.lastModifiedTime().toMillis() / 1000);
     }
 
-    private static void copy(Path x, long size, DataOutputStream out, Progress p) throws IOException {
-        byte[] buf = new byte[Frames.MAX];
-        long left = size;
-        try (InputStream in = Files.newInputStream(x)) {
-            while (left > 0) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-                if (n < 0) {
-                    throw new IOException(x + " shrank while being sent");
-                }
-                out.write(buf, 0, n);
-                left -= n;
-                p.add(n);
-            }
+    private static void copy(Channel c, Path x, long size, DataOutputStream out, Progress p) throws IOException {
+        out.flush(); // the entry's header, before its data
+        try (FileChannel in = FileChannel.open(x)) {
+            c.sendFile(in, size, p::add);
         }
     }
 

@@ -64,31 +64,42 @@ public final class Frames {
         write(out, type, m, 0, Math.min(m.length, MAX));
     }
 
+    /** A frame's type and body length, as read before its body. */
+    public record Header(int type, int length) {
+    }
+
     /**
-     * Reads one frame into {@code buf} (at least {@link #MAX} long, reused); null at a clean
-     * end of stream. Refuses unknown types, bodies over {@link #MAX} and an EXIT that is not
-     * 4 bytes.
+     * Reads one frame's header; null at a clean end of stream. Refuses unknown types, bodies
+     * over {@link #MAX} and an EXIT that is not 4 bytes. The body follows in {@code in}.
      */
-    public static Frame read(InputStream in, byte[] buf) throws IOException {
+    public static Header readHeader(InputStream in) throws IOException {
         int type = in.read();
         if (type < 0) {
             return null;
         }
-        DataInputStream d = new DataInputStream(in);
         int len;
         try {
-            len = d.readInt();
+            len = new DataInputStream(in).readInt();
         } catch (EOFException e) {
             throw new IOException("truncated frame");
         }
         if (len < 0 || len > MAX || type > REFUSED || (type == EXIT && len != 4)) {
             throw new IOException("bad frame: type " + type + " length " + len);
         }
+        return new Header(type, len);
+    }
+
+    /** Reads one frame into {@code buf} (at least {@link #MAX} long, reused); null at a clean end of stream. */
+    public static Frame read(InputStream in, byte[] buf) throws IOException {
+        Header h = readHeader(in);
+        if (h == null) {
+            return null;
+        }
         try {
-            d.readFully(buf, 0, len);
+            new DataInputStream(in).readFully(buf, 0, h.length());
         } catch (EOFException e) {
             throw new IOException("truncated frame");
         }
-        return new Frame(type, buf, len);
+        return new Frame(h.type(), buf, h.length());
     }
 }

@@ -1,4 +1,4 @@
-package org.qubicle.qrexec.agent;
+package org.qubicle.qrexec.wire;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,15 +9,16 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * A buffered stream over a channel whose buffer lives outside the Java heap, so that bulk data
- * goes from the channel to a file without a copy through a Java array. The file-copy receiver
- * reads its archive's headers through it (wrapped in a {@code DataInputStream}, which holds no
- * buffer of its own) and hands each file's contents to {@link #copyTo}.
+ * goes from one channel to another without a copy through a Java array. Headers are read
+ * through it as a stream (wrapped in a {@code DataInputStream}, which holds no buffer of its
+ * own), and bulk data with {@link #copyTo} or {@link #readFully(ByteBuffer)}: the daemon reads
+ * a call's frames this way, and the file-copy receiver its archive.
  */
-final class DirectInput extends InputStream {
+public final class DirectInput extends InputStream {
     private final ReadableByteChannel in;
     private final ByteBuffer buf;
 
-    DirectInput(ReadableByteChannel in, int size) {
+    public DirectInput(ReadableByteChannel in, int size) {
         this.in = in;
         this.buf = ByteBuffer.allocateDirect(size).flip();
     }
@@ -55,7 +56,7 @@ final class DirectInput extends InputStream {
     }
 
     /** Writes the next {@code count} bytes to {@code out}; EOFException if the channel ends first. */
-    void copyTo(WritableByteChannel out, long count) throws IOException {
+    public void copyTo(WritableByteChannel out, long count) throws IOException {
         while (count > 0) {
             if (!fill()) {
                 throw new EOFException();
@@ -67,6 +68,24 @@ final class DirectInput extends InputStream {
             }
             buf.position(buf.position() + n);
             count -= n;
+        }
+    }
+
+    /**
+     * Fills {@code dst} to its limit: with the bytes already buffered, then straight from the
+     * channel, so that a caller's own (aligned) buffer takes the data without a further copy.
+     * EOFException if the channel ends first.
+     */
+    public void readFully(ByteBuffer dst) throws IOException {
+        if (buf.hasRemaining() && dst.hasRemaining()) {
+            int n = Math.min(buf.remaining(), dst.remaining());
+            dst.put(buf.slice(buf.position(), n));
+            buf.position(buf.position() + n);
+        }
+        while (dst.hasRemaining()) {
+            if (in.read(dst) < 0) {
+                throw new EOFException();
+            }
         }
     }
 

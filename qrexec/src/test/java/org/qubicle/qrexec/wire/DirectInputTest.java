@@ -1,4 +1,4 @@
-package org.qubicle.qrexec.agent;
+package org.qubicle.qrexec.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
