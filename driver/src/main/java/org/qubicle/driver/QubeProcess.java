@@ -2,6 +2,7 @@ package org.qubicle.driver;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 
 /**
@@ -11,6 +12,16 @@ import java.time.Duration;
  */
 public interface QubeProcess extends AutoCloseable {
     OutputStream stdin();
+
+    /**
+     * The same stdin as a channel, for bulk writes from native buffers; closing it sends
+     * end-of-file. Use one of the two, not both. A write may wait in the kernel (on a FIFO, where
+     * a virtual thread would pin its carrier), so call it from a platform thread. By default
+     * {@link #stdin()} itself, flushed after each write.
+     */
+    default WritableByteChannel stdinChannel() {
+        return new StreamChannel(stdin());
+    }
 
     InputStream stdout();
 

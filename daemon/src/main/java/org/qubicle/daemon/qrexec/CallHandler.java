@@ -1,6 +1,5 @@
 package org.qubicle.daemon.qrexec;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +28,7 @@ import org.qubicle.policy.Request;
 import org.qubicle.policy.SystemInfo;
 import org.qubicle.qrexec.AskAgent;
 import org.qubicle.qrexec.wire.CallHeader;
+import org.qubicle.qrexec.wire.DirectInput;
 import org.qubicle.qrexec.wire.Frames;
 
 /**
@@ -70,7 +70,7 @@ final class CallHandler {
 
     void handle(SocketChannel ch, String source) {
         long t0 = System.nanoTime();
-        InputStream in = new BufferedInputStream(Channels.newInputStream(ch), Frames.MAX + 5);
+        DirectInput in = new DirectInput(ch, Frames.MAX + 5);
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), Frames.MAX + 5);
         CallHeader h;
         Thread timer = Thread.ofVirtual().start(() -> {
@@ -130,7 +130,7 @@ final class CallHandler {
     private record Outcome(String text) {
     }
 
-    private Outcome call(String source, CallHeader h, InputStream in, OutputStream out) throws IOException {
+    private Outcome call(String source, CallHeader h, DirectInput in, OutputStream out) throws IOException {
         Request req = Request.of(source, h.target(), h.serviceAndArg());
         SystemInfo info;
         synchronized (app.lock()) {
@@ -183,7 +183,7 @@ final class CallHandler {
     }
 
     /** Runs an allowed call; the target is a qube name, uuid:, dom0 or @dispvm:NAME. */
-    private Outcome run(String source, CallHeader h, Decision.Allowed a, InputStream in, OutputStream out)
+    private Outcome run(String source, CallHeader h, Decision.Allowed a, DirectInput in, OutputStream out)
             throws IOException {
         String target = a.target();
         if (target.equals("dom0") || target.equals("uuid:" + SystemInfo.DOM0_UUID)) {

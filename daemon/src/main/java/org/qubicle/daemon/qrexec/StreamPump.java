@@ -3,8 +3,14 @@ package org.qubicle.daemon.qrexec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.qubicle.driver.QubeProcess;
+import org.qubicle.qrexec.wire.DirectInput;
 import org.qubicle.qrexec.wire.Frames;
 
 /**
@@ -15,13 +21,19 @@ import org.qubicle.qrexec.wire.Frames;
  * the exit code means it went away, and the service is killed.
  */
 final class StreamPump {
+    /**
+     * The caller's input goes to the service on platform threads: the service's stdin channel
+     * may be its FIFO, written without a relay, where a write can wait in the kernel.
+     */
+    private static final ExecutorService CALLER_INPUT = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("qrexec-input-", 0).factory());
     private final QubeProcess p;
-    private final InputStream in;
+    private final DirectInput in;
     private final OutputStream out;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean callerGone = new AtomicBoolean();
 
-    StreamPump(QubeProcess p, InputStream in, OutputStream out) {
+    StreamPump(QubeProcess p, DirectInput in, OutputStream out) {
         this.p = p;
         this.in = in;
         this.out = out;
@@ -30,7 +42,7 @@ final class StreamPump {
     /** Returns the exit code, or -1 when the caller went away (the service was killed). */
     int run() {
         try (p) {
-            Thread reader = Thread.ofVirtual().start(this::fromCaller);
+            Future<?> reader = CALLER_INPUT.submit(this::fromCaller);
             Thread o = Thread.ofVirtual().start(() -> toCaller(p.stdout(), Frames.STDOUT));
             Thread e = Thread.ofVirtual().start(() -> toCaller(p.stderr(), Frames.STDERR));
             int code = p.waitFor();
@@ -47,7 +59,7 @@ final class StreamPump {
             } catch (IOException x) {
                 return -1;
             }
-            reader.interrupt();
+            reader.cancel(true);
             return code;
         } catch (InterruptedException x) {
             Thread.currentThread().interrupt();
@@ -57,41 +69,67 @@ final class StreamPump {
     }
 
     private void fromCaller() {
-        byte[] buf = new byte[Frames.MAX];
-        OutputStream stdin = p.stdin();
-        boolean open = true;
+        ServiceInput stdin = new ServiceInput(p.stdinChannel());
         try {
-            while (true) {
-                Frames.Frame f = Frames.read(in, buf);
-                if (f == null) {
-                    break;
-                }
+            for (Frames.Header f; (f = Frames.readHeader(in)) != null; ) {
                 if (f.type() != Frames.STDIN) {
                     throw new IOException("unexpected frame from caller: " + f.type());
                 }
-                if (!open) {
-                    continue; // input after end-of-input is dropped
-                }
                 if (f.length() == 0) {
-                    open = false;
-                    closeQuietly(stdin);
-                    continue;
-                }
-                try {
-                    stdin.write(f.data(), 0, f.length());
-                    stdin.flush();
-                } catch (IOException e) {
-                    open = false; // the service closed its stdin; keep watching the caller
-                    closeQuietly(stdin);
+                    stdin.close();
+                } else {
+                    in.copyTo(stdin, f.length()); // from the socket to the service, no copy on the heap
                 }
             }
         } catch (IOException e) {
             // garbage or a broken connection: same as the caller leaving
         }
-        closeQuietly(stdin);
+        stdin.close();
         if (!finished.get()) {
             callerGone.set(true);
             p.kill();
+        }
+    }
+
+    /**
+     * The service's stdin. Once it is closed (end-of-input) or the service closed it, what the
+     * caller still sends is read and dropped, so the frames stay in step.
+     */
+    private static final class ServiceInput implements WritableByteChannel {
+        private final WritableByteChannel to;
+        private boolean open = true;
+
+        ServiceInput(WritableByteChannel to) {
+            this.to = to;
+        }
+
+        @Override
+        public int write(ByteBuffer b) {
+            int n = b.remaining();
+            if (open) {
+                try {
+                    return to.write(b);
+                } catch (IOException e) {
+                    close();
+                }
+            }
+            b.position(b.limit());
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+            try {
+                to.close();
+            } catch (IOException e) {
+                // already gone
+            }
         }
     }
 
@@ -113,14 +151,6 @@ final class StreamPump {
             }
         } catch (IOException e) {
             // the caller is gone; fromCaller notices and kills the service
-        }
-    }
-
-    private static void closeQuietly(OutputStream s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // already closed
         }
     }
 }

@@ -9,9 +9,12 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +38,8 @@ import org.qubicle.driver.QubeProcess;
  * writes) runs on a small pool of platform threads: on a virtual thread it would pin its
  * carrier (the JDK compensates for process pipes, not for FIFOs), and a few such calls
  * would stall every virtual thread of the daemon. Callers get NIO pipe streams, on which
- * virtual threads block without pinning. rc carries {@code p PID} (the call's pid in the
+ * virtual threads block without pinning; a platform thread may take the stdin FIFO itself
+ * ({@link #stdinChannel()}). rc carries {@code p PID} (the call's pid in the
  * qube) and {@code x CODE}.
  */
 final class ForkerProcess implements QubeProcess {
@@ -47,6 +51,10 @@ final class ForkerProcess implements QubeProcess {
             Thread.ofPlatform().daemon().name("qubicle-forker-io-", 0).factory());
 
     private final Pipe in;
+    /** The call's stdin FIFO; written by the relay from {@link #in}, or directly (see stdinChannel). */
+    private final FileOutputStream fifoIn;
+    private boolean relaying;
+    private boolean direct;
     private final Pipe out;
     private final Pipe err;
     private final OutputStream stdin;
@@ -73,6 +81,7 @@ final class ForkerProcess implements QubeProcess {
         Mounts.growPipe(dir.resolve("out"), PIPE);
         this.killSession = killSession;
         this.started = started;
+        fifoIn = e.in();
         in = Pipe.open();
         out = Pipe.open();
         err = Pipe.open();
@@ -81,7 +90,6 @@ final class ForkerProcess implements QubeProcess {
         stderr = Channels.newInputStream(err.source());
         IO.execute(() -> fromQube(e.out(), out.sink()));
         IO.execute(() -> fromQube(e.err(), err.sink()));
-        IO.execute(() -> toQube(in.source(), e.in()));
         IO.execute(() -> status(e.rc()));
     }
 
@@ -178,11 +186,14 @@ final class ForkerProcess implements QubeProcess {
         }
     }
 
+    // Both directions move through one native buffer each: heap buffers would add two copies
+    // per step (the JDK's temporary direct buffer, and the stream's native copy). The buffers
+    // are freed when the call ends, not when a later GC finds them.
     private void fromQube(FileInputStream src, Pipe.SinkChannel sink) {
-        byte[] buf = new byte[BUFFER];
-        try {
-            for (int n; (n = src.read(buf)) > 0; ) {
-                ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+        try (Arena arena = Arena.ofConfined(); FileChannel from = src.getChannel()) {
+            ByteBuffer b = arena.allocate(BUFFER).asByteBuffer();
+            while (from.read(b.clear()) > 0) {
+                b.flip();
                 while (b.hasRemaining()) {
                     sink.write(b);
                 }
@@ -196,10 +207,13 @@ final class ForkerProcess implements QubeProcess {
     }
 
     private void toQube(Pipe.SourceChannel src, FileOutputStream dst) {
-        ByteBuffer b = ByteBuffer.allocate(BUFFER);
-        try {
+        try (Arena arena = Arena.ofConfined(); FileChannel to = dst.getChannel()) {
+            ByteBuffer b = arena.allocate(BUFFER).asByteBuffer();
             while (src.read(b.clear()) >= 0) {
-                dst.write(b.array(), 0, b.position());
+                b.flip();
+                while (b.hasRemaining()) {
+                    to.write(b);
+                }
             }
         } catch (IOException e) {
             // the call closed its stdin or ended; the caller's next write fails
@@ -229,6 +243,7 @@ final class ForkerProcess implements QubeProcess {
             exit.complete(KILLED);
             // The call is over: its stdin goes (a writer waiting on it would wait forever).
             quietly(in.source());
+            closeUnrelayedStdin();
         }
     }
 
@@ -240,9 +255,36 @@ final class ForkerProcess implements QubeProcess {
         }
     }
 
+    /** A stream for virtual threads: a platform thread relays it to the FIFO, started at the first call. */
     @Override
-    public OutputStream stdin() {
+    public synchronized OutputStream stdin() {
+        if (direct) {
+            throw new IllegalStateException("stdin was taken as a channel");
+        }
+        if (!relaying) {
+            relaying = true;
+            IO.execute(() -> toQube(in.source(), fifoIn));
+        }
         return stdin;
+    }
+
+    /**
+     * The FIFO itself, for a platform thread (a write may wait in the kernel): bulk input without
+     * the relay's two extra copies. Once taken, {@link #stdin()} is not available.
+     */
+    @Override
+    public synchronized WritableByteChannel stdinChannel() {
+        if (relaying) {
+            return in.sink();
+        }
+        direct = true;
+        return fifoIn.getChannel();
+    }
+
+    private synchronized void closeUnrelayedStdin() {
+        if (!relaying) {
+            quietly(fifoIn);
+        }
     }
 
     @Override
@@ -304,6 +346,7 @@ final class ForkerProcess implements QubeProcess {
             kill();
         }
         quietly(stdin);
+        closeUnrelayedStdin();
         quietly(stdout);
         quietly(stderr);
         try {

@@ -5,15 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.qubicle.driver.Exec;
@@ -76,6 +82,49 @@ class ForkerTest extends BwrapTestBase {
             Exec.Result env = Exec.run(driver, q, new ExecSpec("root", List.of("sh", "-c", "printf %s \"$ODD\""),
                     Map.of("ODD", "it's a \"test\"\n$HOME `x`")), new byte[0]);
             assertEquals("it's a \"test\"\n$HOME `x`", env.outText());
+        } finally {
+            assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void stdinTakenAsAChannelGoesStraightToTheCallsFifo() throws Exception {
+        RunningQube q = driver.start(spec("fork-chan", 7406));
+        try (var platform = Executors.newCachedThreadPool()) {
+            awaitForker(q);
+            byte[] data = new byte[5 << 20];
+            new Random(9).nextBytes(data);
+            try (QubeProcess p = driver.exec(q, ExecSpec.of("user", "cat"))) {
+                WritableByteChannel in = p.stdinChannel();
+                assertThrows(IllegalStateException.class, p::stdin, "one way in, not two");
+                var out = platform.submit(() -> p.stdout().readAllBytes());
+                // on a platform thread, as the channel asks: a write may wait in the kernel
+                platform.submit(() -> {
+                    try (in) {
+                        ByteBuffer b = ByteBuffer.allocateDirect(data.length).put(data).flip();
+                        while (b.hasRemaining()) {
+                            in.write(b);
+                        }
+                    }
+                    return null;
+                }).get(120, TimeUnit.SECONDS);
+                assertArrayEquals(data, out.get(120, TimeUnit.SECONDS));
+                assertEquals(0, p.waitFor());
+            }
+            // A call that exits without reading: the writer gets an error, not a wait without end.
+            try (QubeProcess p = driver.exec(q, ExecSpec.of("user", "sh", "-c", "exit 3"))) {
+                WritableByteChannel in = p.stdinChannel();
+                var writer = platform.submit(() -> {
+                    ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+                    for (int i = 0; i < 64; i++) {
+                        in.write(b.clear());
+                    }
+                    return null;
+                });
+                assertEquals(3, p.waitFor());
+                ExecutionException e = assertThrows(ExecutionException.class, () -> writer.get(120, TimeUnit.SECONDS));
+                assertInstanceOf(IOException.class, e.getCause());
+            }
         } finally {
             assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
         }
