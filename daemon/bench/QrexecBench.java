@@ -112,17 +112,36 @@ public final class QrexecBench {
             System.out.printf("baseline: cp of the same file inside bwork: %.2f s, %.0f MB/s; with sync %.2f s, %.0f MB/s%n",
                     base, 1073.741824 / base, base + baseSync, 1073.741824 / (base + baseSync));
             // The receiving side's own ceiling: 1 GiB written from user space into bvault's private
-            // volume in 1 MiB steps, as the receiver writes it (cp above copies inside the kernel).
+            // volume in 1 MiB steps (cp above copies inside the kernel).
             double dd = seconds("bvault", "dd if=/dev/zero of=dd.out bs=1048576 count=1024 2>/dev/null");
             inQube("bvault", "sync; rm dd.out; sync");
             System.out.printf("baseline: dd of 1 GiB into bvault in 1 MiB writes: %.2f s, %.0f MB/s%n", dd,
                     1073.741824 / dd);
-            double copy = seconds("bwork", "qvm-copy-to-vm bvault --without-progress big");
-            double copySync = seconds("bwork", "sync");
-            System.out.printf("qvm-copy-to-vm bvault big: %.2f s, %.0f MB/s; with sync %.2f s, %.0f MB/s%n",
-                    copy, 1073.741824 / copy, copy + copySync, 1073.741824 / (copy + copySync));
-            inQube("bvault", "cmp -s QubesIncoming/bwork/big /dev/zero; test $(stat -c %s QubesIncoming/bwork/big)"
-                    + " = 1073741824");
+            // Then rounds of: the same dd past the page cache (O_DIRECT), as the receiver writes a
+            // large file, and the copy itself, whose result is checked byte for byte.
+            int rounds = Integer.getInteger("copies", 5);
+            double[] direct = new double[rounds];
+            double[] copies = new double[rounds];
+            double[] synced = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                direct[r] = seconds("bvault", "dd if=/dev/zero of=dd.out bs=1048576 count=1024 oflag=direct 2>/dev/null");
+                inQube("bvault", "rm dd.out; sync");
+                long[] cpu0 = cpuNanos();
+                copies[r] = seconds("bwork", "qvm-copy-to-vm bvault --without-progress big");
+                long[] cpu1 = cpuNanos();
+                synced[r] = copies[r] + seconds("bwork", "sync");
+                inQube("bvault", "head -c 1073741824 /dev/zero | cmp -s - QubesIncoming/bwork/big"
+                        + " && rm QubesIncoming/bwork/big && sync");
+                System.out.printf("round %d: dd in direct writes %.0f MB/s; qvm-copy-to-vm %.0f MB/s, with sync %.0f MB/s;"
+                        + " CPU (share of one core) sender qube %s, daemon %s, receiver qube %s%n",
+                        r + 1, 1073.741824 / direct[r], 1073.741824 / copies[r], 1073.741824 / synced[r],
+                        share(cpu0[0], cpu1[0], copies[r]), share(cpu0[1], cpu1[1], copies[r]),
+                        share(cpu0[2], cpu1[2], copies[r]));
+            }
+            System.out.printf("baseline: dd of 1 GiB into bvault in 1 MiB direct writes (median of %d): %.0f MB/s%n",
+                    rounds, 1073.741824 / median(direct));
+            System.out.printf("qvm-copy-to-vm bvault big (median of %d): %.2f s, %.0f MB/s; with sync %.0f MB/s%n",
+                    rounds, median(copies), 1073.741824 / median(copies), 1073.741824 / median(synced));
         } finally {
             for (String q : List.of("bwork", "bvault")) {
                 try {
@@ -159,6 +178,26 @@ public final class QrexecBench {
                 throw new IllegalStateException(script + ": " + err);
             }
         }
+    }
+
+    /** CPU used between two readings over {@code seconds}, or "n/a" (a cgroup v1 host without cpuacct beside cpu). */
+    static String share(long before, long after, double seconds) {
+        return before < 0 || after < 0 ? "n/a" : String.format("%.0f %%", (after - before) / seconds / 1e7);
+    }
+
+    /** CPU time used so far by bwork, by this JVM (the daemon, idle otherwise), and by bvault. */
+    static long[] cpuNanos() {
+        var driver = daemon.lifecycle().driver();
+        long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return new long[] {driver.stats(daemon.lifecycle().handle("bwork").orElseThrow()).cpuNanos(), self,
+                driver.stats(daemon.lifecycle().handle("bvault").orElseThrow()).cpuNanos()};
+    }
+
+    static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
     }
 
     static double seconds(String vm, String script) throws Exception {
