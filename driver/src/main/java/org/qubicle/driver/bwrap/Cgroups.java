@@ -42,7 +42,7 @@ sealed interface Cgroups permits CgroupsV1, CgroupsV2 {
                     v2 = v2 == null || f[1].equals("/sys/fs/cgroup") ? Path.of(f[1]) : v2;
                 } else if (f[2].equals("cgroup")) {
                     for (String opt : f[3].split(",")) {
-                        if (CgroupsV1.CONTROLLERS.contains(opt)) {
+                        if (CgroupsV1.CONTROLLERS.contains(opt) || opt.equals(CgroupsV1.ACCOUNTING)) {
                             v1.put(opt, Path.of(f[1]));
                         }
                     }

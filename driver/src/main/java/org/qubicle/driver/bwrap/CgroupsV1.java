@@ -10,9 +10,14 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.qubicle.driver.SandboxSpec;
 
-/** cgroup v1: memory, cpu (CFS quota), pids and freezer, each in its own hierarchy. */
+/**
+ * cgroup v1: memory, cpu (CFS quota), pids and freezer, each in its own hierarchy, and cpuacct
+ * (the CPU time a qube used) where the host has it, usually mounted together with cpu.
+ */
 record CgroupsV1(Map<String, Path> mounts) implements Cgroups {
     static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids", "freezer");
+    /** Optional: without it a qube's CPU time is unknown. */
+    static final String ACCOUNTING = "cpuacct";
     static final long CFS_PERIOD_US = 100_000;
 
     CgroupsV1 {
@@ -21,12 +26,13 @@ record CgroupsV1(Map<String, Path> mounts) implements Cgroups {
 
     private List<Path> dirs(String leaf) {
         // Controllers mounted together (cpu,cpuacct) share a directory; keep each once.
-        return CONTROLLERS.stream().map(c -> mounts.get(c).resolve(PARENT).resolve(leaf)).distinct().toList();
+        return Stream.concat(CONTROLLERS.stream(), Stream.of(ACCOUNTING))
+                .filter(mounts::containsKey).map(c -> dir(c, leaf)).distinct().toList();
     }
 
     private QubeCgroup handle(String leaf) {
         return new QubeCgroup(dirs(leaf), dir("memory", leaf), dir("freezer", leaf), dir("pids", leaf),
-                dir("cpu", leaf), false);
+                dir(mounts.containsKey(ACCOUNTING) ? ACCOUNTING : "cpu", leaf), false);
     }
 
     private Path dir(String controller, String leaf) {

@@ -38,6 +38,26 @@ class ResourceLimitTest extends BwrapTestBase {
         }
     }
 
+    @Test
+    void cpuTimeIsCountedWhereTheHostHasAccounting() throws Exception {
+        Cgroups cgroups = Cgroups.detect().cgroups();
+        boolean accounting = !(cgroups instanceof CgroupsV1 v1) || v1.mounts().containsKey(CgroupsV1.ACCOUNTING);
+        RunningQube q = driver.start(spec("cpu-time", 7210));
+        try {
+            long before = driver.stats(q).cpuNanos();
+            Exec.Result r = Exec.sh(driver, q, "user", "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done; echo $i");
+            assertEquals("30000\n", r.outText());
+            long after = driver.stats(q).cpuNanos();
+            if (accounting) {
+                assertTrue(before >= 0 && after > before, "CPU time not counted: " + before + " then " + after);
+            } else {
+                assertEquals(-1, after, "no accounting controller, so unknown");
+            }
+        } finally {
+            driver.kill(q);
+        }
+    }
+
     private long oomKills(QubeSpec spec) throws Exception {
         QubeCgroup cg = Cgroups.detect().cgroups().find(new QubeFiles(spec).cgroupLeaf()).orElseThrow();
         for (var d : cg.dirs()) {
