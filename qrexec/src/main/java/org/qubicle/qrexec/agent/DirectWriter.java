@@ -13,10 +13,10 @@ import java.util.Set;
 import org.qubicle.qrexec.wire.DirectInput;
 
 /**
- * Writes a large received file with O_DIRECT, past the qube's page cache. On this kind of host a
- * buffered write costs the receiver more than the whole copy chain (docs/benchmarks.md, issue 4):
- * each page is allocated, filled and later written back. A direct write hands the aligned buffer
- * to the private volume's loop device, which itself writes the image file directly.
+ * Writes a large received file with O_DIRECT, past the qube's page cache. Where it was measured
+ * (docs/benchmarks.md, issue 4), buffered writes into a qube ran at a quarter of the rate of
+ * direct ones: each page is allocated, filled and later written back. A direct write hands the
+ * aligned buffer to the private volume's loop device, which itself writes the image file directly.
  * <p>
  * O_DIRECT asks for the buffer's address, the file offset and the length to be multiples of the
  * file system's block size. The body is read from the stream straight into an aligned buffer; the
