@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -73,26 +72,6 @@ final class SocketServiceProcess implements QubeProcess {
     @Override
     public OutputStream stdin() {
         return stdin;
-    }
-
-    @Override
-    public WritableByteChannel stdinChannel() {
-        return new WritableByteChannel() {
-            @Override
-            public int write(ByteBuffer src) throws IOException {
-                return ch.write(src);
-            }
-
-            @Override
-            public boolean isOpen() {
-                return ch.isOpen();
-            }
-
-            @Override
-            public void close() throws IOException {
-                stdin.close();
-            }
-        };
     }
 
     @Override

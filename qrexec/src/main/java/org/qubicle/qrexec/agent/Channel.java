@@ -28,6 +28,8 @@ final class Channel implements AutoCloseable {
     final InputStream in;
     final OutputStream out;
     private final byte[] buf = new byte[Frames.MAX];
+    /** A file frame's header and body buffers, made at the first file and reused for the rest. */
+    private ByteBuffer[] frame;
 
     private Channel(SocketChannel ch) {
         this.ch = ch;
@@ -94,9 +96,11 @@ final class Channel implements AutoCloseable {
      * Java heap. Whatever {@link #out} holds goes first.
      */
     void sendFile(FileChannel file, long count, LongConsumer sent) throws IOException {
-        ByteBuffer head = ByteBuffer.allocateDirect(5);
-        ByteBuffer body = ByteBuffer.allocateDirect(Frames.MAX);
-        ByteBuffer[] frame = {head, body};
+        if (frame == null) {
+            frame = new ByteBuffer[] {ByteBuffer.allocateDirect(5), ByteBuffer.allocateDirect(Frames.MAX)};
+        }
+        ByteBuffer head = frame[0];
+        ByteBuffer body = frame[1];
         for (long left = count; left > 0; ) {
             body.clear().limit((int) Math.min(Frames.MAX, left));
             while (body.hasRemaining()) {
