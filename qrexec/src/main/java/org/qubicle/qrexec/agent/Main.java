@@ -14,10 +14,22 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length == 0) {
             System.err.println("usage: qubicle-agent TOOL [ARG...]");
-            System.exit(125);
+            exit(125);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        System.exit(run(args[0], rest));
+        exit(run(args[0], rest));
+    }
+
+    /**
+     * Flushes the standard streams and halts. {@code System.exit} would first look up a
+     * {@code System.Logger} to log the exit, which starts java.util.logging and scans the class
+     * path for logger services: about 7 ms of a tool's 30 ms start. The tools register no
+     * shutdown hooks, so halting loses nothing.
+     */
+    static void exit(int code) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
     }
 
     static int run(String tool, String[] args) {
