@@ -99,6 +99,8 @@ public final class ExecServer implements AutoCloseable {
                 return;
             }
             String disp = null;
+            long created = 0;
+            long started = 0;
             RunningQube rq;
             String user;
             try {
@@ -109,8 +111,10 @@ public final class ExecServer implements AutoCloseable {
                                 ? app.adminVm().get("default_dispvm").text() : h.target().substring(8);
                         Qube dvm = app.find(dvmName).orElseThrow(() -> new QubesException("no disposable template"));
                         disp = life.createDisposable(dvm, app.adminVm());
+                        created = System.nanoTime();
                         q = app.qube(disp);
                         life.start(q);
+                        started = System.nanoTime();
                     } else {
                         q = app.qube(h.target());
                         if (!q.powerState().isStarted() && h.autostart()) {
@@ -126,8 +130,10 @@ public final class ExecServer implements AutoCloseable {
                 return;
             }
             Integer code = null;
+            long ran = 0;
             try {
                 code = run(rq, user, h.command(), in, out);
+                ran = System.nanoTime();
             } finally {
                 if (disp != null) {
                     // As qvm-run --dispvm: the disposable is gone before the exit code returns.
@@ -147,8 +153,10 @@ public final class ExecServer implements AutoCloseable {
                 synchronized (out) {
                     ExecFrames.writeExit(out, code);
                 }
-                LOG.info(String.format("exec in %s: exit %d after %.1f ms", rq.name(), code,
-                        (System.nanoTime() - t0) / 1e6));
+                long end = System.nanoTime();
+                LOG.info(String.format("exec in %s: exit %d after %.1f ms", rq.name(), code, (end - t0) / 1e6)
+                        + (disp == null ? "" : String.format(" (create %.1f, start %.1f, run %.1f, remove %.1f ms)",
+                        (created - t0) / 1e6, (started - created) / 1e6, (ran - started) / 1e6, (end - ran) / 1e6)));
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "exec connection ended", e);
