@@ -1,7 +1,5 @@
 package org.qubicle.qrexec.wire;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,12 +75,11 @@ public final class Frames {
         if (type < 0) {
             return null;
         }
-        int len;
-        try {
-            len = new DataInputStream(in).readInt();
-        } catch (EOFException e) {
+        byte[] b = new byte[4];
+        if (in.readNBytes(b, 0, 4) < 4) {
             throw new IOException("truncated frame");
         }
+        int len = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
         if (len < 0 || len > MAX || type > REFUSED || (type == EXIT && len != 4)) {
             throw new IOException("bad frame: type " + type + " length " + len);
         }
@@ -95,9 +92,7 @@ public final class Frames {
         if (h == null) {
             return null;
         }
-        try {
-            new DataInputStream(in).readFully(buf, 0, h.length());
-        } catch (EOFException e) {
+        if (in.readNBytes(buf, 0, h.length()) < h.length()) {
             throw new IOException("truncated frame");
         }
         return new Frame(h.type(), buf, h.length());
