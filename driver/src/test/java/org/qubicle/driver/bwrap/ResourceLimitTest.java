@@ -84,7 +84,7 @@ class ResourceLimitTest extends BwrapTestBase {
         try {
             bomb = driver.exec(q, ExecSpec.of("user", "sh", "-c", "b() { b | b & }; b; sleep 1000"));
             long max = 0;
-            for (int i = 0; i < 200 && max < limit; i++) {
+            for (int i = 0; i < 500 && max < limit; i++) {
                 max = Math.max(max, driver.stats(q).pids());
                 Thread.sleep(20);
             }
