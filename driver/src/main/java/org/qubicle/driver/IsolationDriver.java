@@ -78,6 +78,14 @@ public interface IsolationDriver {
     QubeProcess exec(RunningQube qube, ExecSpec exec);
 
     /**
+     * Makes the qube's next execs as fast as its execs get, now rather than over its first
+     * execs (a preloaded disposable's only exec must not pay for that). Returns once done or
+     * after {@code wait}; a driver with nothing to prepare returns at once.
+     */
+    default void prepareExec(RunningQube qube, Duration wait) {
+    }
+
+    /**
      * The first of the absolute {@code paths} that names something inside the running qube,
      * and what it names, resolved as the qube sees it: its symlinks and {@code ..} never lead
      * out of the qube's root, and a symlink as the last component is found as

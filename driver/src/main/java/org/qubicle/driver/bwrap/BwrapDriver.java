@@ -374,7 +374,22 @@ public final class BwrapDriver implements IsolationDriver {
         long pid1 = pid1(qube.pid()).orElseThrow(
                 () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
         // The qube's resident forker when it has one; the host chain below otherwise.
-        Optional<QubeProcess> forked = forker.exec(f, qube.pid(), cg, exec, () -> {
+        Optional<QubeProcess> forked = forker.exec(f, qube.pid(), cg, exec, forkerLauncher(qube, f, cg, pid1));
+        return forked.isPresent() ? forked.get() : execByChain(qube, f, cg, pid1, exec);
+    }
+
+    /** Starts the resident forker now (it otherwise starts at the second exec) and waits for it. */
+    @Override
+    public void prepareExec(RunningQube qube, Duration wait) {
+        QubeFiles f = files(qube);
+        QubeCgroup cg = liveCgroup(qube);
+        long pid1 = pid1(qube.pid()).orElseThrow(
+                () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
+        forker.launchNow(f, qube.pid(), forkerLauncher(qube, f, cg, pid1), wait);
+    }
+
+    private Forker.Launcher forkerLauncher(RunningQube qube, QubeFiles f, QubeCgroup cg, long pid1) {
+        return () -> {
             synchronized (lock(f)) {
                 if (!isRunning(qube)) {
                     throw new IOException("qube " + qube.name() + " stopped");
@@ -385,8 +400,7 @@ public final class BwrapDriver implements IsolationDriver {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
             }
-        });
-        return forked.isPresent() ? forked.get() : execByChain(qube, f, cg, pid1, exec);
+        };
     }
 
     @Override

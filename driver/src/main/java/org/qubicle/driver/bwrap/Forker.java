@@ -123,6 +123,39 @@ final class Forker {
      * qube. Only from a qube's second exec on: a qube that gets one exec (a disposable's
      * single call) would pay a second chain for nothing.
      */
+    /**
+     * Starts the qube's forker now, unless one runs, and waits up to {@code wait} until it
+     * reads its control FIFO (a write of nothing that finds a reader).
+     */
+    void launchNow(QubeFiles f, long qubePid, Launcher launcher, Duration wait) {
+        if (!ENABLED) {
+            return;
+        }
+        launches.compute(f.dir(), (k, old) -> {
+            if (old != null && old.qubePid() == qubePid && old.process() != null && old.process().isAlive()) {
+                return old;
+            }
+            try {
+                return new Launch(qubePid, System.nanoTime(), launcher.start());
+            } catch (IOException | RuntimeException e) {
+                return old;
+            }
+        });
+        Path ctl = f.forkerDir().resolve("ctl");
+        long end = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(ctl, LinkOption.NOFOLLOW_LINKS) && Mounts.writeIfRead(ctl, new byte[0])) {
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void launchLater(QubeFiles f, long qubePid, Launcher launcher) {
         Launch l = launches.get(f.dir());
         if (l == null || l.qubePid() != qubePid) {

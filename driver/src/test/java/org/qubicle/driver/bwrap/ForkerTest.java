@@ -241,6 +241,20 @@ class ForkerTest extends BwrapTestBase {
         }
     }
 
+    @Test
+    void prepareExecMakesTheFirstExecTakeTheForker() throws Exception {
+        RunningQube q = driver.start(spec("fork-ready", 7406));
+        try {
+            driver.prepareExec(q, Duration.ofSeconds(30));
+            try (QubeProcess p = driver.exec(q, ExecSpec.of("user", "true"))) {
+                assertTrue(p instanceof ForkerProcess, "the first exec took the host chain");
+                assertEquals(0, p.waitFor());
+            }
+        } finally {
+            assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        }
+    }
+
     private static List<String> sorted(String lines) {
         return lines.lines().sorted().toList();
     }
