@@ -54,6 +54,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     private final Map<String, RunningQube> running = new ConcurrentHashMap<>();
     private final Map<String, QubesDb> qdbs = new ConcurrentHashMap<>();
     private final Watcher watcher;
+    private final Preloads preloads;
     private volatile boolean closed;
     private QubeNetwork network = QubeNetwork.NONE;
     /** Adds to a qube's driver spec before start and reattach (qrexec: socket and runtime binds). */
@@ -72,6 +73,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         this.runDir = runDir;
         this.save = save;
         this.watcher = new Watcher(this);
+        this.preloads = new Preloads(app, this, save);
     }
 
     /** Wires qubes' networks from now on (docs/net.md); set before {@link #reattachAll}. */
@@ -136,6 +138,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
             network.tookBack(app.qubes().stream().filter(q -> running.containsKey(q.name())).toList());
         }
         watcher.start();
+        preloads.start();
         Autostart.atBoot(app, this, runDir);
     }
 
@@ -377,7 +380,10 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     @Override
     public String createDisposable(Qube dvm, Qube caller) {
-        return Disposables.create(app, dvm, caller);
+        if (!dvm.klass().canBeDispvmTemplate() || !dvm.boolProperty("template_for_dispvms")) {
+            return Disposables.create(app, dvm, caller); // refuses, as qubesd does
+        }
+        return preloads.take(dvm, caller).orElseGet(() -> Disposables.create(app, dvm, caller));
     }
 
     /** A removed qube's volumes go with it, so a new qube of that name starts empty. */
@@ -531,6 +537,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
     @Override
     public void close() {
         closed = true;
+        preloads.close();
         watcher.close();
         network.close();
     }
