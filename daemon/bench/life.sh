@@ -3,7 +3,8 @@
 #   daemon/bench/life.sh [ROUNDS] [CAPACITY] [CHURN]
 # Measures, each beside a bare `bwrap --unshare-all --ro-bind / / true` in the same run:
 #  - disposable round trip `qvm-run --dispvm -- true`: at the server (daemon log, request
-#    to exit code) and as CLI wall time
+#    to exit code) and as CLI wall time; then the same with a preloaded disposable
+#    (preload-dispvm-max=1), each request once the preload is ready
 #  - qvm-start of an AppVM until Running: at the server (daemon log) and CLI wall time
 #  - host memory per idle running qube (MemAvailable before/after CAPACITY qubes)
 #  - how many qubes run at once (tries CAPACITY)
@@ -44,6 +45,13 @@ echo "bare bwrap --unshare-all --ro-bind / / true: median $bare ms ($ROUNDS runs
 cli_disp=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-run" -q --dispvm -- true; done | median)
 srv_disp=$(grep -o 'exec in disp[0-9]*: exit 0 after [0-9.]* ms' "$log" | awk '{print $(NF-1)}' | median)
 echo "qvm-run --dispvm -- true: server median $srv_disp ms, CLI wall median $cli_disp ms ($ROUNDS runs)"
+# The same request with preloading on (Qubes 4.3's preload-dispvm-max=1 on the disposable
+# template), each request made once the preload is ready: through the exec socket directly.
+raw_pre=$(python3 "$here/daemon/bench/life_api.py" preloaded "$QUBES_ROOT" dvm "$ROUNDS")
+srv_pre=$(grep -o 'exec in disp[0-9]*: exit 0 after [0-9.]* ms' "$log" | tail -n "$ROUNDS" | awk '{print $(NF-1)}' | median)
+used=$(grep -c 'preloaded disp[0-9]* used by' "$log" || true)
+echo "the same with preload-dispvm-max=1: server median $srv_pre ms, raw exec-socket client wall median $raw_pre ms" \
+     "($used of $ROUNDS requests took a preload)"
 
 cli_start=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-start" work; "$B/qvm-kill" work; done | median)
 srv_start=$(grep -o 'started work in [0-9.]* ms' "$log" | awk '{print $(NF-1)}' | median)

@@ -28,6 +28,23 @@ def exec_(root, target, cmd):
         if t == 4:
             raise RuntimeError(body.decode())
 
+def feature(root, vm, name):
+    try:
+        return call(root, "admin.vm.feature.Get", vm, name)
+    except RuntimeError:
+        return ""
+
+def wait_preload(root, dvm, timeout=60):
+    """Until a preload of dvm has completed (started, then paused)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        for name in feature(root, dvm, "preload-dispvm").split():
+            if feature(root, name, "preload-dispvm-completed") == "1" and \
+                    "power_state=Paused" in call(root, "admin.vm.CurrentState", name):
+                return
+        time.sleep(0.01)
+    raise RuntimeError(f"no preload of {dvm} completed in {timeout} s")
+
 def meminfo():
     for line in open("/proc/meminfo"):
         if line.startswith("MemAvailable:"):
@@ -68,6 +85,24 @@ def main():
         if running:
             print(f"memory per idle qube: host MemAvailable drop {(before - after) / running / 1024:.2f} MiB,"
                   f" cgroup memory {cg / running / 1024:.2f} MiB (mean of {running})")
+    elif op == "preloaded":
+        # preload-dispvm-max=1 on the disposable template; before each request, wait until its
+        # preload is ready (the steady state of requests spaced wider than a start).
+        dvm, n = sys.argv[3], int(sys.argv[4])
+        call(root, "admin.vm.feature.Set", dvm, "preload-dispvm-max", b"1")
+        walls = []
+        for _ in range(n):
+            wait_preload(root, dvm)
+            t = time.perf_counter()
+            if exec_(root, "@dispvm", "true") != 0:
+                raise RuntimeError("true failed")
+            walls.append((time.perf_counter() - t) * 1000)
+        call(root, "admin.vm.feature.Remove", dvm, "preload-dispvm-max")
+        end = time.monotonic() + 60
+        while feature(root, dvm, "preload-dispvm") and time.monotonic() < end:
+            time.sleep(0.05)
+        walls.sort()
+        print(f"{walls[len(walls) // 2]:.1f}")
     elif op == "killall":
         for line in call(root, "admin.vm.List", "dom0").splitlines():
             name, state = line.split()[0], line.split()[2]
