@@ -369,26 +369,35 @@ public final class BwrapDriver implements IsolationDriver {
 
     @Override
     public QubeProcess exec(RunningQube qube, ExecSpec exec) {
-        QubeFiles f = files(qube);
-        QubeCgroup cg = liveCgroup(qube);
-        long pid1 = pid1(qube.pid()).orElseThrow(
-                () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
+        Live l = live(qube);
         // The qube's resident forker when it has one; the host chain below otherwise.
-        Optional<QubeProcess> forked = forker.exec(f, qube.pid(), cg, exec, forkerLauncher(qube, f, cg, pid1));
-        return forked.isPresent() ? forked.get() : execByChain(qube, f, cg, pid1, exec);
+        Optional<QubeProcess> forked = forker.exec(l.f(), qube.pid(), l.cg(), exec, forkerLauncher(qube, l));
+        return forked.isPresent() ? forked.get() : execByChain(qube, l, exec);
     }
 
     /** Starts the resident forker now (it otherwise starts at the second exec) and waits for it. */
     @Override
     public void prepareExec(RunningQube qube, Duration wait) {
+        Live l = live(qube);
+        forker.launchNow(l.f(), qube.pid(), forkerLauncher(qube, l), wait);
+    }
+
+    /** What an exec into a running qube needs: its files, its live cgroup, its pid 1. */
+    private record Live(QubeFiles f, QubeCgroup cg, long pid1) {
+    }
+
+    private Live live(RunningQube qube) {
         QubeFiles f = files(qube);
         QubeCgroup cg = liveCgroup(qube);
         long pid1 = pid1(qube.pid()).orElseThrow(
                 () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
-        forker.launchNow(f, qube.pid(), forkerLauncher(qube, f, cg, pid1), wait);
+        return new Live(f, cg, pid1);
     }
 
-    private Forker.Launcher forkerLauncher(RunningQube qube, QubeFiles f, QubeCgroup cg, long pid1) {
+    private Forker.Launcher forkerLauncher(RunningQube qube, Live l) {
+        QubeFiles f = l.f();
+        QubeCgroup cg = l.cg();
+        long pid1 = l.pid1();
         return () -> {
             synchronized (lock(f)) {
                 if (!isRunning(qube)) {
@@ -427,16 +436,13 @@ public final class BwrapDriver implements IsolationDriver {
 
     /** An exec through the host chain only (also what tests compare the forker with). */
     QubeProcess execByChain(RunningQube qube, ExecSpec exec) {
-        QubeFiles f = files(qube);
-        QubeCgroup cg = liveCgroup(qube);
-        long pid1 = pid1(qube.pid()).orElseThrow(
-                () -> new QubesVMNotRunningError("qube " + qube.name() + " is not running"));
-        return execByChain(qube, f, cg, pid1, exec);
+        return execByChain(qube, live(qube), exec);
     }
 
-    private static QubeProcess execByChain(RunningQube qube, QubeFiles f, QubeCgroup cg, long pid1, ExecSpec exec) {
+    private static QubeProcess execByChain(RunningQube qube, Live l, ExecSpec exec) {
         try {
-            return new BwrapProcess(new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.exec(f, qube.spec(), exec))).start());
+            return new BwrapProcess(new ProcessBuilder(chain(l.f(), l.cg(), l.pid1(),
+                    BwrapArgs.exec(l.f(), qube.spec(), exec))).start());
         } catch (IOException e) {
             throw new QubesVMError("cannot run in " + qube.name() + ": " + e.getMessage());
         }
