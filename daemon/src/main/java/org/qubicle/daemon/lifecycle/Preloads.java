@@ -276,8 +276,9 @@ final class Preloads implements AutoCloseable {
                 save.run();
                 LOG.info(String.format("preloaded %s in %.1f ms", name, (System.nanoTime() - t0) / 1e6));
             }
-        } catch (QubesException | IllegalStateException e) {
-            LOG.warning("preloading " + name + " failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Whatever failed, the preload goes: one left half-started would hold its place.
+            LOG.warning("preloading " + name + " failed: " + e);
             if (dvmName != null) {
                 failedAt.put(dvmName, System.nanoTime());
             }
@@ -311,7 +312,6 @@ final class Preloads implements AutoCloseable {
         }
     }
 
-
     private long nextWakeMillis() {
         long now = System.nanoTime();
         long next = 5000;
@@ -322,7 +322,6 @@ final class Preloads implements AutoCloseable {
         }
         return next;
     }
-
 
     @Override
     public void close() {
