@@ -102,7 +102,7 @@ final class AgentRuntime {
         String cp = copyJar();
         this.loader = loader;
         this.classPath = cp;
-        writeLauncher(false);
+        writeLauncher(false, false);
         for (String t : TOOLS) {
             Path link = dir.resolve("bin").resolve(t);
             Files.deleteIfExists(link);
@@ -116,22 +116,32 @@ final class AgentRuntime {
                 + " would: qrexec-service SERVICE ARG\n" + ServiceRunner.SCRIPT, true);
     }
 
-    private void writeLauncher(boolean aot) throws IOException {
+    /**
+     * @param aot      whether {@code lib/agent.aot} (every tool's cache) is there
+     * @param callAot  whether {@code lib/call.aot} is there: {@code qrexec-client-vm}'s own,
+     *                 trained on one real call only, so its start maps and links fewer classes
+     */
+    private void writeLauncher(boolean aot, boolean callAot) throws IOException {
         write(dir.resolve("bin/qubicle-agent"), "#!/bin/sh\n"
                 + "# qubicle in-qube tools: the host JDK through its own loader (works in any template)\n"
                 + SELF
                 + "tool=${0##*/}\n"
                 + "if [ \"$tool\" = qubicle-agent ]; then tool=$1; shift; fi\n"
+                + "aot=agent.aot\n"
+                + (callAot ? "[ \"$tool\" = qrexec-client-vm ] && aot=call.aot\n" : "")
                 // The cache was trained at MOUNT. The JVM takes it at FALLBACK too: it matches a
                 // class path moved as a whole ("longest common prefix substitution").
                 + "exec $Q/sys/" + loader + " --library-path $Q/sys $Q/jdk/bin/java " + JVM_FLAGS
-                + (aot ? " -XX:AOTCache=$Q/lib/agent.aot" : "")
+                + (aot ? " -XX:AOTCache=$Q/lib/$aot" : "")
                 + " -cp $Q/lib/qubicle-qrexec.jar org.qubicle.qrexec.agent.Main \"$tool\" \"$@\"\n", true);
     }
 
     /**
-     * Makes the tools' AOT cache (JDK 25, JEP 483/514) by a training run with the exact paths
-     * the qubes see, in a plain bubblewrap sandbox on the host, then switches the launcher to it.
+     * Makes the tools' AOT caches (JDK 25, JEP 483/514) by training runs with the exact paths
+     * the qubes see, in a plain bubblewrap sandbox on the host, then switches the launcher to
+     * them: {@code agent.aot} from {@code aot-training} (calls and an unpack, for every tool),
+     * and {@code call.aot} from one real {@code qrexec-client-vm} call against
+     * {@link TrainingAgent}, for that tool alone (about 1-2 ms less at its cold start).
      * Slow (seconds), so the daemon runs it in the background; tools start without it meanwhile.
      */
     void trainAot() {
@@ -143,23 +153,25 @@ final class AgentRuntime {
             deleteTree(work);
             Files.createDirectories(work);
             out = Files.createTempDirectory(work, "run");
-            // Two steps (record, then create), both through our loader: the one-step
-            // AOTCacheOutput forks $JAVA_HOME/bin/java, which needs the host's own loader.
-            String conf = "/tmp/aot-out/agent.aotconf";
-            String log = aotStep(out, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf, "-cp", classPath,
-                    "org.qubicle.qrexec.agent.Main", "aot-training"))
-                    + aotStep(out, List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf,
-                    "-XX:AOTCache=/tmp/aot-out/agent.aot", "-cp", classPath));
-            if (!Files.exists(out.resolve("agent.aot"))) {
+            String log = train(out, "agent", List.of("aot-training"), null);
+            if (!log.isEmpty()) {
                 LOG.warning("AOT training for the in-qube tools failed; they start without a cache: " + log);
                 return;
             }
-            Path tmp = dir.resolve("lib/agent.aot.tmp");
-            Files.copy(out.resolve("agent.aot"), tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, dir.resolve("lib/agent.aot"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-            writeLauncher(true);
+            String callLog;
+            // The socket's own short directory: a UNIX socket path has at most 107 bytes.
+            Path sockDir = Files.createTempDirectory("qubicle-aot");
+            try (TrainingAgent agent = new TrainingAgent(sockDir.resolve("agent.sock"))) {
+                callLog = train(out, "call", List.of("qrexec-client-vm", "training", "qubes.Training"), sockDir);
+            } catch (IOException e) {
+                callLog = e.toString();
+            } finally {
+                deleteTree(sockDir);
+            }
+            if (!callLog.isEmpty()) {
+                LOG.warning("AOT training of qrexec-client-vm failed; it starts from the tools' cache: " + callLog);
+            }
+            writeLauncher(true, callLog.isEmpty());
         } catch (IOException | RuntimeException e) {
             LOG.log(java.util.logging.Level.WARNING, "AOT training for the in-qube tools failed", e);
         } catch (InterruptedException e) {
@@ -175,16 +187,49 @@ final class AgentRuntime {
         }
     }
 
-    /** One JVM run in a bubblewrap view with the qubes' paths; returns its output. */
-    private String aotStep(Path out, List<String> args) throws IOException, InterruptedException {
+    /**
+     * Records a training run of the tools' main with {@code args}, creates {@code NAME.aot} from
+     * it (two steps, both through our loader: the one-step AOTCacheOutput forks
+     * $JAVA_HOME/bin/java, which needs the host's own loader) and puts it in {@code lib/}.
+     * Returns "" on success, else what the JVM said.
+     */
+    private String train(Path out, String name, List<String> args, Path sockDir)
+            throws IOException, InterruptedException {
+        String conf = "/tmp/aot-out/" + name + ".aotconf";
+        List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf,
+                "-cp", classPath, "org.qubicle.qrexec.agent.Main"));
+        record.addAll(args);
+        String log = aotStep(out, sockDir, record) + aotStep(out, null, List.of("-XX:AOTMode=create",
+                "-XX:AOTConfiguration=" + conf, "-XX:AOTCache=/tmp/aot-out/" + name + ".aot", "-cp", classPath));
+        if (!Files.exists(out.resolve(name + ".aot"))) {
+            return log.isEmpty() ? "no cache made" : log;
+        }
+        Path tmp = dir.resolve("lib/" + name + ".aot.tmp");
+        Files.copy(out.resolve(name + ".aot"), tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, dir.resolve("lib/" + name + ".aot"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        return "";
+    }
+
+    /**
+     * One JVM run in a bubblewrap view with the qubes' paths; returns its output. With
+     * {@code sockDir}, its {@code agent.sock} is the run's qrexec agent socket.
+     */
+    private String aotStep(Path out, Path sockDir, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bwrap", "--ro-bind", "/", "/", "--tmpfs", "/usr/lib",
                 "--ro-bind", dir.toString(), MOUNT, "--ro-bind", jdk.toString(), MOUNT + "/jdk",
-                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", out.toString(), "/tmp/aot-out",
-                "--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
+                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", out.toString(), "/tmp/aot-out"));
+        if (sockDir != null) {
+            cmd.addAll(List.of("--bind", sockDir.toString(), "/tmp/aot-sock",
+                    "--setenv", "QREXEC_AGENT_SOCKET", "/tmp/aot-sock/agent.sock"));
+        }
+        cmd.addAll(List.of("--die-with-parent", "--", MOUNT + "/sys/" + loader, "--library-path", MOUNT + "/sys",
                 MOUNT + "/jdk/bin/java"));
         cmd.addAll(List.of(JVM_FLAGS.split(" ")));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String log = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return log;
@@ -200,6 +245,7 @@ final class AgentRuntime {
         }
         Path jar = dir.resolve("lib/qubicle-qrexec.jar");
         Files.deleteIfExists(dir.resolve("lib/agent.aot"));
+        Files.deleteIfExists(dir.resolve("lib/call.aot"));
         if (Files.isDirectory(src)) {
             jarTree(src, jar); // a class directory (a build's target/classes): AOT caches need jars
         } else {

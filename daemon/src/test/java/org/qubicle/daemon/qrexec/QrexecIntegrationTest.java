@@ -215,16 +215,19 @@ class QrexecIntegrationTest {
             Thread.sleep(100); // trained in the background at daemon start
         }
         start("qxwork");
-        // The JVM describes the cache it maps, and which of our classes it holds, then exits.
-        Result r = inQube("qxwork", new byte[0], "sh", "-c",
-                "JDK_JAVA_OPTIONS=-XX:+PrintSharedArchiveAndExit qrexec-client-vm --help");
-        String out = r.out() + r.err();
-        assertEquals(0, r.code(), out);
-        assertTrue(out.contains("Static archive name: /run/qubicle/lib/agent.aot")
-                || out.contains("Static archive name: /usr/lib/qubicle/lib/agent.aot"), out);
-        assertTrue(out.contains("org.qubicle.qrexec.agent.ClientVm") || out.contains("org/qubicle/qrexec/agent/ClientVm"),
-                out);
-        assertTrue(out.contains("archive is valid"), out);
+        // The JVM describes the cache it maps, and which of our classes it holds, then exits:
+        // qrexec-client-vm its own (one call), the other tools theirs (calls and an unpack).
+        for (String[] tool : List.of(new String[] {"qrexec-client-vm", "call.aot", "org.qubicle.qrexec.agent.ClientVm"},
+                new String[] {"qfile-unpacker", "agent.aot", "org.qubicle.qrexec.agent.FileReceiver"})) {
+            Result r = inQube("qxwork", new byte[0], "sh", "-c",
+                    "JDK_JAVA_OPTIONS=-XX:+PrintSharedArchiveAndExit " + tool[0] + " --help");
+            String out = r.out() + r.err();
+            assertEquals(0, r.code(), out);
+            assertTrue(out.contains("Static archive name: /run/qubicle/lib/" + tool[1])
+                    || out.contains("Static archive name: /usr/lib/qubicle/lib/" + tool[1]), tool[0] + ": " + out);
+            assertTrue(out.contains(tool[2]) || out.contains(tool[2].replace('.', '/')), tool[0] + ": " + out);
+            assertTrue(out.contains("archive is valid"), out);
+        }
     }
 
     @Test
