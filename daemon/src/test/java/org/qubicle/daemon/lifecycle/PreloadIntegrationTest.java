@@ -112,6 +112,22 @@ class PreloadIntegrationTest {
         LeakCheck.assertNoLeaks(before, "disp");
     }
 
+    @Test
+    void aCompletedPreloadOutlivesADaemonRestart() throws Exception {
+        c.ok("admin.vm.feature.Set", "preload-dispvm-max", "pldvm", "1");
+        String kept = awaitPreload();
+        daemon.close();
+        daemon = Daemon.start(new QubesPaths(root));
+        c = new LifeClient(daemon.paths().adminSocket());
+        assertEquals(List.of(kept), preloads());
+        assertEquals("Paused", state(kept));
+        assertEquals(kept, c.ok("admin.vm.CreateDisposable", "", "pldvm"));
+        assertEquals("Running", state(kept));
+        c.ok("admin.vm.feature.Remove", "preload-dispvm-max", "pldvm");
+        c.ok("admin.vm.Kill", "", kept);
+        await(() -> names().stream().noneMatch(n -> n.startsWith("disp")), "no disposable left");
+    }
+
     private String awaitPreload() throws Exception {
         await(() -> !preloads().isEmpty() && completed(preloads().get(0)), "a completed preload");
         return preloads().get(0);
