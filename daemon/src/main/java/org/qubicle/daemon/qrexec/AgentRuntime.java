@@ -159,7 +159,8 @@ final class AgentRuntime {
                 return;
             }
             String callLog;
-            // The socket's own short directory: a UNIX socket path has at most 107 bytes.
+            // The socket's own short directory, in /tmp: a UNIX socket path has at most 107 bytes
+            // (a daemon killed right now leaves an empty socket file there, gone at reboot).
             Path sockDir = Files.createTempDirectory("qubicle-aot");
             try (TrainingAgent agent = new TrainingAgent(sockDir.resolve("agent.sock"))) {
                 callLog = train(out, "call", List.of("qrexec-client-vm", "training", "qubes.Training"), sockDir);
