@@ -29,7 +29,7 @@ final class Disposables {
      * {@code created-by-<caller>} and {@code disp-created-by-<caller>}, auto_cleanup on.
      */
     static String create(Qubes app, Qube dvm, Qube caller) {
-        if (!dvm.klass().canBeDispvmTemplate() || !dvm.boolProperty("template_for_dispvms")) {
+        if (!isTemplate(dvm)) {
             throw new QubesException("Refusing to create DispVM out of this AppVM, because template_for_dispvms=False");
         }
         int id = -1;
@@ -48,6 +48,11 @@ final class Disposables {
         q.tags().add("disp-created-by-" + caller.name());
         q.set("auto_cleanup", "True");
         return name;
+    }
+
+    /** Whether disposables can be made from {@code q}: an AppVM with {@code template_for_dispvms}. */
+    static boolean isTemplate(Qube q) {
+        return q.klass().canBeDispvmTemplate() && q.boolProperty("template_for_dispvms");
     }
 
     /** Deletes a qube's runtime directory after its driver cleaned it (no links followed). */

@@ -380,9 +380,7 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
 
     @Override
     public String createDisposable(Qube dvm, Qube caller) {
-        if (!dvm.klass().canBeDispvmTemplate() || !dvm.boolProperty("template_for_dispvms")) {
-            return Disposables.create(app, dvm, caller); // refuses, as qubesd does
-        }
+        // A qube that is no disposable template has no preloads; create refuses it as qubesd does.
         return preloads.take(dvm, caller).orElseGet(() -> Disposables.create(app, dvm, caller));
     }
 
@@ -476,7 +474,8 @@ public final class LifecycleService implements LifecycleHandlers.Lifecycle, Auto
         return q.klass() == QubeClass.DISP_VM && q.boolProperty("auto_cleanup");
     }
 
-    private void removeDisposable(Qube q) {
+    /** Removes a halted disposable: its storage, runtime directory and qubes.xml entry. */
+    void removeDisposable(Qube q) {
         try {
             storage.remove(q);
             Disposables.deleteRuntime(runtimeDir(q));

@@ -71,8 +71,4 @@ final class PreloadFeatures {
     static boolean isPreload(Qube q) {
         return q.klass() == QubeClass.DISP_VM && q.template().map(dvm -> list(dvm).contains(q.name())).orElse(false);
     }
-
-    static boolean isDispvmTemplate(Qube q) {
-        return q.klass().canBeDispvmTemplate() && q.boolProperty("template_for_dispvms");
-    }
 }

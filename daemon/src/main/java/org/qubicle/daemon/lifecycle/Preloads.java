@@ -5,7 +5,6 @@ import static org.qubicle.daemon.lifecycle.PreloadFeatures.DELAY;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.IN_PROGRESS;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.MAX;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.delay;
-import static org.qubicle.daemon.lifecycle.PreloadFeatures.isDispvmTemplate;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.isPreload;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.list;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.max;
@@ -98,11 +97,15 @@ final class Preloads implements AutoCloseable {
                 changed(e.subject());
             }
         });
-        // A property of a disposable template (its netvm, memory, ...) or a global one
-        // (default_dispvm moves dom0's count) changed.
+        // A property of a disposable template (its netvm, memory, template_for_dispvms itself)
+        // or a global one (default_dispvm moves dom0's count) changed. Other qubes' do not wake
+        // the worker.
         app.events().on(PropertySet.class, e -> {
             changed(e.subject());
-            wake();
+            boolean global = e.subject().isEmpty() || e.subject().equals(app.adminVm().name());
+            if (global || app.find(e.subject()).filter(q -> q.klass().canBeDispvmTemplate()).isPresent()) {
+                wake();
+            }
         });
     }
 
@@ -202,7 +205,7 @@ final class Preloads implements AutoCloseable {
             }
             starting = null;
             for (Qube dvm : List.copyOf(app.qubes())) {
-                if (list(dvm).isEmpty() && !isDispvmTemplate(dvm)) {
+                if (list(dvm).isEmpty() && !Disposables.isTemplate(dvm)) {
                     continue;
                 }
                 List<String> have = list(dvm).stream()
@@ -210,7 +213,7 @@ final class Preloads implements AutoCloseable {
                 if (!have.equals(list(dvm))) {
                     setList(dvm, have);
                 }
-                int max = isDispvmTemplate(dvm) ? max(app, dvm) : 0;
+                int max = Disposables.isTemplate(dvm) ? max(app, dvm) : 0;
                 for (String extra : have.subList(Math.min(max, have.size()), have.size())) {
                     app.find(extra).ifPresent(q -> discard(q, "more than " + MAX + " (" + max + ")"));
                 }
@@ -301,12 +304,10 @@ final class Preloads implements AutoCloseable {
         q.template().ifPresent(dvm -> setList(dvm, list(dvm).stream().filter(n -> !n.equals(q.name())).toList()));
         try {
             if (q.powerState() != PowerState.Halted) {
-                life.kill(q);
+                life.kill(q); // auto_cleanup removes it
             } else {
-                life.removed(q);
-                app.remove(q);
+                life.removeDisposable(q);
             }
-            save.run();
         } catch (QubesException e) {
             LOG.warning("removing preloaded " + q.name() + " failed: " + e.getMessage());
         }

@@ -395,19 +395,16 @@ public final class BwrapDriver implements IsolationDriver {
     }
 
     private Forker.Launcher forkerLauncher(RunningQube qube, Live l) {
-        QubeFiles f = l.f();
-        QubeCgroup cg = l.cg();
-        long pid1 = l.pid1();
         return () -> {
-            synchronized (lock(f)) {
+            synchronized (lock(l.f())) {
                 if (!isRunning(qube)) {
                     throw new IOException("qube " + qube.name() + " stopped");
                 }
-                Forker.prepare(f);
-                return new ProcessBuilder(chain(f, cg, pid1, BwrapArgs.forker(f, qube.spec())))
+                Forker.prepare(l.f());
+                return new ProcessBuilder(chain(l.f(), l.cg(), l.pid1(), BwrapArgs.forker(l.f(), qube.spec())))
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
+                        .redirectError(ProcessBuilder.Redirect.appendTo(l.f().console().toFile())).start();
             }
         };
     }
