@@ -3,6 +3,7 @@ package org.qubicle.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -16,16 +17,21 @@ public record HostInfo(long memoryMib, int cpus, String defaultVirtMode, Set<Str
 
     /** Reads memory and CPUs from this machine; the driver list defaults to bubblewrap. */
     public static HostInfo probe() {
-        long mib = 0;
+        long mib = meminfoBytes("MemTotal").orElse(Runtime.getRuntime().maxMemory()) >> 20;
+        return new HostInfo(mib, Runtime.getRuntime().availableProcessors(), "bwrap", Set.of("bwrap"));
+    }
+
+    /** A field of {@code /proc/meminfo} ({@code MemTotal}, {@code MemAvailable}) in bytes, if readable. */
+    public static OptionalLong meminfoBytes(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    mib = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                if (line.startsWith(field + ":")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            mib = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+            // unreadable: the caller's fallback
         }
-        return new HostInfo(mib, Runtime.getRuntime().availableProcessors(), "bwrap", Set.of("bwrap"));
+        return OptionalLong.empty();
     }
 }

@@ -23,6 +23,9 @@ public final class Qube extends PropertyBag<Qube> implements PropertyHolder {
     /** Upper bound for notes, as {@code admin.vm.notes.Set} enforces. */
     public static final int MAX_NOTES = 256_000;
 
+    /** The feature of a disposable template that lists its preloads ({@link #isPreload()}). */
+    public static final String PRELOAD_LIST = "preload-dispvm";
+
     private final Qubes app;
     private final QubeClass klass;
     private final Map<String, Property<Qube>> table;
@@ -79,6 +82,19 @@ public final class Qube extends PropertyBag<Qube> implements PropertyHolder {
     /** The template, for template-based classes. */
     public Optional<Qube> template() {
         return table.containsKey("template") ? effective("template").flatMap(app::find) : Optional.empty();
+    }
+
+    /**
+     * Upstream's {@code is_preload}: a disposable that its disposable template lists in the
+     * feature {@code preload-dispvm} (started ahead, not yet given to anyone). A preload is no
+     * user of its template: the template may stop being one, or be removed, and its preloads go.
+     */
+    public boolean isPreload() {
+        if (klass != QubeClass.DISP_VM) {
+            return false;
+        }
+        String list = template().flatMap(t -> t.features().find(PRELOAD_LIST)).orElse("");
+        return java.util.Arrays.asList(list.strip().split("\\s+")).contains(name());
     }
 
     /** The effective netvm; empty for no network. */

@@ -100,9 +100,7 @@ final class QubeValidators {
 
     static String templateForDispvms(Qube q, String v) {
         if (v.equals("False")) {
-            q.app().dispvmTemplateUsers(q).ifPresent(user -> {
-                throw new QubesPropertyValueError("Cannot clear template_for_dispvms of " + q.name() + ": used by " + user);
-            });
+            q.app().requireNoDispvmTemplateUsers(q);
         }
         return v;
     }

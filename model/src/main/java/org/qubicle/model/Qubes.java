@@ -15,6 +15,7 @@ import org.qubicle.model.event.DomainAdded;
 import org.qubicle.model.event.DomainDeleted;
 import org.qubicle.model.event.DomainPreDelete;
 import org.qubicle.model.event.Events;
+import org.qubicle.model.event.PropertyPreReset;
 import org.qubicle.model.event.PropertySet;
 import org.qubicle.model.exc.QubesException;
 import org.qubicle.model.exc.QubesVMInUseError;
@@ -47,6 +48,7 @@ public final class Qubes {
         this.host = host;
         this.labels = labels;
         events.on(PropertySet.class, this::onPropertySet);
+        events.on(PropertyPreReset.class, this::onPropertyPreReset);
     }
 
     /**
@@ -199,14 +201,23 @@ public final class Qubes {
         events.fire(new DomainDeleted("", q.name()));
     }
 
-    /** Where a qube is referenced: {@code other.property} and {@code app.property} entries. */
+    /**
+     * Where a qube is referenced: {@code other.property} and {@code app.property} entries. As
+     * upstream's get_qube_prop_deps, a preloaded disposable does not use its own template (by
+     * {@code template}, {@code default_dispvm} or {@code management_dispvm}): the preloads go
+     * with it.
+     */
     public List<String> usersOf(Qube q) {
         List<String> users = new ArrayList<>();
         for (Qube other : qubes.values()) {
             if (other == q) {
                 continue;
             }
+            boolean preloadOfQ = other.isPreload() && other.template().filter(t -> t == q).isPresent();
             for (String p : other.propertyNames()) {
+                if (preloadOfQ && (p.equals("template") || p.equals("default_dispvm") || p.equals("management_dispvm"))) {
+                    continue;
+                }
                 if (other.get(p).type() == org.qubicle.model.property.PropertyType.VM
                         && other.get(p).text().equals(q.name())) {
                     users.add(other.name() + "." + p);
@@ -221,11 +232,17 @@ public final class Qubes {
         return users;
     }
 
-    /** Who relies on {@code t} being a disposable template, if anyone. */
-    Optional<String> dispvmTemplateUsers(Qube t) {
-        return usersOf(t).stream()
+    /**
+     * Refuses to let {@code t} stop being a disposable template while something relies on it,
+     * as upstream's {@code property-pre-set:template_for_dispvms} does (preloads do not count).
+     */
+    void requireNoDispvmTemplateUsers(Qube t) {
+        usersOf(t).stream()
                 .filter(u -> u.endsWith(".default_dispvm") || u.endsWith(".management_dispvm") || u.endsWith(".template"))
-                .findFirst();
+                .findFirst().ifPresent(user -> {
+                    throw new QubesVMInUseError("Cannot change template_for_dispvms of " + t.name()
+                            + " to False while it is in use: by " + user);
+                });
     }
 
     Optional<String> defaultPoolName() {
@@ -237,6 +254,16 @@ public final class Qubes {
                 .filter(p -> p.driver().startsWith("file") && varLib.equals(p.config().get("dir_path")))
                 .map(Pool::name).findFirst()
                 .or(() -> pools.all().stream().filter(p -> !p.driver().equals("linux-kernel")).map(Pool::name).findFirst());
+    }
+
+    /**
+     * A reset of {@code template_for_dispvms} (to False) is refused as a set to False is
+     * ({@link QubeValidators#templateForDispvms}).
+     */
+    private void onPropertyPreReset(PropertyPreReset e) {
+        if (e.name().equals("template_for_dispvms") && "True".equals(e.oldValue())) {
+            find(e.subject()).ifPresent(this::requireNoDispvmTemplateUsers);
+        }
     }
 
     /** Keeps feature {@code service.clocksync} on the clockvm, as qubesd does. */

@@ -4,22 +4,24 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.qubicle.model.Qube;
-import org.qubicle.model.QubeClass;
 import org.qubicle.model.Qubes;
 
 /**
  * The features behind preloaded disposables ({@link Preloads}), read and written as
  * upstream names them: on a disposable template (or dom0) {@code preload-dispvm-max} and
- * {@code preload-dispvm-delay}, which the user sets, and {@code preload-dispvm}, the list
+ * {@code preload-dispvm-delay}, which the user sets, on dom0 {@code preload-dispvm-threshold},
+ * and {@code preload-dispvm}, the list
  * the daemon keeps; on a preload {@code preload-dispvm-in-progress} and
  * {@code preload-dispvm-completed}.
  */
 final class PreloadFeatures {
     static final String MAX = "preload-dispvm-max";
-    static final String LIST = "preload-dispvm";
+    static final String LIST = Qube.PRELOAD_LIST;
     static final String IN_PROGRESS = "preload-dispvm-in-progress";
     static final String COMPLETED = "preload-dispvm-completed";
     static final String DELAY = "preload-dispvm-delay";
+    /** dom0's only: MiB of host memory that preloading leaves free. */
+    static final String THRESHOLD = "preload-dispvm-threshold";
     /** Upstream's default wait before a used preload is replaced, so the refill does not slow its use. */
     private static final double DEFAULT_DELAY_SECONDS = 3;
 
@@ -53,6 +55,12 @@ final class PreloadFeatures {
         }
     }
 
+    /** dom0's {@code preload-dispvm-threshold} in MiB; 0 when unset or empty. */
+    static long threshold(Qubes app) {
+        String v = app.adminVm().features().find(THRESHOLD).orElse("");
+        return v.matches("[0-9]{1,9}") ? Long.parseLong(v) : 0;
+    }
+
     static List<String> list(Qube dvm) {
         String v = dvm.features().find(LIST).orElse("").strip();
         return v.isEmpty() ? List.of() : Arrays.asList(v.split("\\s+"));
@@ -66,9 +74,5 @@ final class PreloadFeatures {
         } else {
             dvm.features().set(LIST, String.join(" ", names));
         }
-    }
-
-    static boolean isPreload(Qube q) {
-        return q.klass() == QubeClass.DISP_VM && q.template().map(dvm -> list(dvm).contains(q.name())).orElse(false);
     }
 }

@@ -5,11 +5,12 @@ import static org.qubicle.daemon.lifecycle.PreloadFeatures.DELAY;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.IN_PROGRESS;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.MAX;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.delay;
-import static org.qubicle.daemon.lifecycle.PreloadFeatures.isPreload;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.list;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.max;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.parseDelay;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.setList;
+import static org.qubicle.daemon.lifecycle.PreloadFeatures.THRESHOLD;
+import static org.qubicle.daemon.lifecycle.PreloadFeatures.threshold;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +21,20 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.qubicle.model.HostInfo;
 import org.qubicle.model.PowerState;
 import org.qubicle.model.Qube;
 import org.qubicle.model.Qubes;
+import org.qubicle.model.event.DomainPreDelete;
 import org.qubicle.model.event.FeaturePreSet;
 import org.qubicle.model.event.FeatureDeleted;
 import org.qubicle.model.event.FeatureSet;
 import org.qubicle.model.event.Notice;
+import org.qubicle.model.event.PropertyPreReset;
+import org.qubicle.model.event.PropertyPreSet;
 import org.qubicle.model.event.PropertySet;
 import org.qubicle.model.exc.QubesException;
+import org.qubicle.model.exc.QubesVMInUseError;
 import org.qubicle.model.exc.QubesValueError;
 
 /**
@@ -67,6 +73,8 @@ final class Preloads implements AutoCloseable {
     private final java.util.Map<String, Long> failedAt = new ConcurrentHashMap<>();
     /** Per disposable template, when its next preload may start (after a use: the delay). */
     private final java.util.Map<String, Long> notBefore = new ConcurrentHashMap<>();
+    /** Disposable templates held back by preload-dispvm-threshold (logged once). */
+    private final Set<String> lowMemory = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private Thread worker;
 
@@ -82,13 +90,19 @@ final class Preloads implements AutoCloseable {
                 throw new QubesValueError("Invalid preload-dispvm-delay value: not an integer or float");
             }
         });
+        app.events().on(FeaturePreSet.class, e -> {
+            if (e.feature().equals(THRESHOLD) && e.subject().equals(app.adminVm().name())
+                    && !e.value().isEmpty() && !e.value().matches("[0-9]{1,9}")) {
+                throw new QubesValueError("Invalid preload-dispvm-threshold value: not a digit");
+            }
+        });
         app.events().on(FeatureSet.class, e -> {
-            if (e.feature().equals(MAX) || e.feature().equals(DELAY)) {
+            if (e.feature().equals(MAX) || e.feature().equals(DELAY) || e.feature().equals(THRESHOLD)) {
                 wake();
             }
         });
         app.events().on(FeatureDeleted.class, e -> {
-            if (e.feature().equals(MAX)) {
+            if (e.feature().equals(MAX) || e.feature().equals(THRESHOLD)) {
                 wake();
             }
         });
@@ -107,13 +121,35 @@ final class Preloads implements AutoCloseable {
                 wake();
             }
         });
+
+        // As upstream, a qube that stops being a disposable template, or goes, takes its
+        // preloads with it (the model has refused already if anything else uses it).
+        app.events().on(PropertyPreSet.class, e -> {
+            if (e.name().equals("template_for_dispvms") && e.newValue().equals("False")) {
+                app.find(e.subject()).ifPresent(dvm -> removeAllOf(dvm, "template_for_dispvms was set to False"));
+            }
+        });
+        app.events().on(PropertyPreReset.class, e -> {
+            if (e.name().equals("template_for_dispvms")) {
+                app.find(e.subject()).ifPresent(dvm -> removeAllOf(dvm, "template_for_dispvms was reset"));
+            }
+        });
+        app.events().on(DomainPreDelete.class, e -> app.find(e.vm()).ifPresent(dvm -> {
+            removeAllOf(dvm, "its disposable template is being removed");
+            List<String> left = app.qubes().stream()
+                    .filter(q -> q.isPreload() && q.template().filter(t -> t == dvm).isPresent()).map(Qube::name).toList();
+            if (!left.isEmpty()) {
+                throw new QubesVMInUseError("Domain is in use: '" + dvm.name() + "'; its preloaded disposables "
+                        + String.join(", ", left) + " could not be removed");
+            }
+        }));
     }
 
     /** Starts the worker; preloads left unfinished by an earlier daemon are removed first. */
     void start() {
         synchronized (app.lock()) {
             for (Qube q : List.copyOf(app.qubes())) {
-                if (isPreload(q) && !(q.features().isTrue(COMPLETED) && q.powerState() == PowerState.Paused)) {
+                if (q.isPreload() && !(q.features().isTrue(COMPLETED) && q.powerState() == PowerState.Paused)) {
                     discard(q, "left unfinished by an earlier run");
                 }
             }
@@ -200,7 +236,7 @@ final class Preloads implements AutoCloseable {
                 outdated.remove(name);
                 app.find(name).ifPresent(dvm -> {
                     LOG.info("replacing the preloaded disposables of " + name + ": it changed");
-                    removeAllOf(dvm);
+                    removeAllOf(dvm, "its disposable template changed");
                 });
             }
             starting = null;
@@ -209,7 +245,7 @@ final class Preloads implements AutoCloseable {
                     continue;
                 }
                 List<String> have = list(dvm).stream()
-                        .filter(n -> app.find(n).filter(PreloadFeatures::isPreload).isPresent()).toList();
+                        .filter(n -> app.find(n).filter(Qube::isPreload).isPresent()).toList();
                 if (!have.equals(list(dvm))) {
                     setList(dvm, have);
                 }
@@ -221,7 +257,8 @@ final class Preloads implements AutoCloseable {
                 long now = System.nanoTime();
                 boolean waiting = notBefore.getOrDefault(dvm.name(), now) - now > 0
                         || (delay(app, dvm) < 0 && !have.isEmpty()); // negative: refill once all are used
-                if (have.size() < max && !waiting && (failed == null || now - failed > RETRY_NANOS)) {
+                if (have.size() < max && !waiting && (failed == null || now - failed > RETRY_NANOS)
+                        && memoryAllows(dvm)) {
                     starting = create(dvm);
                     break;
                 }
@@ -232,6 +269,25 @@ final class Preloads implements AutoCloseable {
         }
         finish(starting);
         return true;
+    }
+
+    /**
+     * Upstream's {@code preload-dispvm-threshold} (dom0's feature, MiB): one more preload only
+     * while the host's available memory, less the threshold, holds the template's
+     * {@code memory}. Logged once per template until memory allows again.
+     */
+    private boolean memoryAllows(Qube dvm) {
+        long need = dvm.intProperty("memory") << 20;
+        // No MemAvailable (not Linux): as upstream without its memory file, no limit.
+        long spare = HostInfo.meminfoBytes("MemAvailable").orElse(Long.MAX_VALUE) - (threshold(app) << 20);
+        boolean allows = spare >= need;
+        if (!allows && lowMemory.add(dvm.name())) {
+            LOG.warning("not preloading a disposable of " + dvm.name() + " due to insufficient memory: "
+                    + (spare >> 20) + " MiB spare above " + THRESHOLD + ", " + (need >> 20) + " MiB needed");
+        } else if (allows) {
+            lowMemory.remove(dvm.name());
+        }
+        return allows;
     }
 
     private String create(Qube dvm) {
@@ -291,9 +347,9 @@ final class Preloads implements AutoCloseable {
         }
     }
 
-    private void removeAllOf(Qube dvm) {
+    private void removeAllOf(Qube dvm, String why) {
         for (String name : list(dvm)) {
-            app.find(name).ifPresent(q -> discard(q, "its disposable template changed or goes"));
+            app.find(name).ifPresent(q -> discard(q, why));
         }
         setList(dvm, List.of());
     }

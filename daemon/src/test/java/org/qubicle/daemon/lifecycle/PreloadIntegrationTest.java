@@ -128,6 +128,45 @@ class PreloadIntegrationTest {
         await(() -> names().stream().noneMatch(n -> n.startsWith("disp")), "no disposable left");
     }
 
+    @Test
+    void aThresholdHoldsPreloadsBackAndTheirTemplateCanStillGo() throws Exception {
+        String bad = c.call("dom0", "admin.vm.feature.Set", "preload-dispvm-threshold", "dom0", "lots");
+        assertTrue(bad.startsWith("2:QubesValueError:"), bad);
+        // More MiB kept free than any host has: nothing is preloaded, and the worker says why.
+        c.ok("admin.vm.feature.Set", "preload-dispvm-threshold", "dom0", "999999999");
+        c.ok("admin.vm.feature.Set", "preload-dispvm-max", "pldvm", "1");
+        Thread.sleep(1500); // the worker looks at once on a feature change; give it time to (not) start one
+        assertEquals(List.of(), preloads());
+        assertTrue(names().stream().noneMatch(n -> n.startsWith("disp")), names().toString());
+        c.ok("admin.vm.feature.Remove", "preload-dispvm-threshold", "dom0");
+        String first = awaitPreload();
+
+        // As upstream: a preload does not keep its template a disposable template; it goes instead.
+        c.ok("admin.vm.property.Set", "template_for_dispvms", "pldvm", "False");
+        assertFalse(names().contains(first), names().toString());
+        assertEquals(List.of(), preloads());
+        c.ok("admin.vm.property.Set", "template_for_dispvms", "pldvm", "True");
+        String second = awaitPreload();
+        c.ok("admin.vm.property.Reset", "template_for_dispvms", "pldvm");
+        assertFalse(names().contains(second), names().toString());
+
+        // Something else that relies on it still refuses, by set and by reset.
+        c.ok("admin.vm.property.Set", "template_for_dispvms", "pldvm", "True");
+        c.ok("admin.property.Set", "default_dispvm", "dom0", "pldvm");
+        bad = c.call("dom0", "admin.vm.property.Set", "template_for_dispvms", "pldvm", "False");
+        assertTrue(bad.startsWith("2:QubesVMInUseError:"), bad);
+        bad = c.call("dom0", "admin.vm.property.Reset", "template_for_dispvms", "pldvm");
+        assertTrue(bad.startsWith("2:QubesVMInUseError:"), bad);
+        c.ok("admin.property.Reset", "default_dispvm", "dom0");
+
+        // And the template can be removed with a preload running: the preload goes first.
+        String third = awaitPreload();
+        c.ok("admin.vm.Remove", "", "pldvm");
+        assertFalse(names().contains("pldvm"));
+        assertFalse(names().contains(third), names().toString());
+        LeakCheck.assertNoLeaks(before, "disp");
+    }
+
     private String awaitPreload() throws Exception {
         await(() -> !preloads().isEmpty() && completed(preloads().get(0)), "a completed preload");
         return preloads().get(0);
