@@ -86,7 +86,8 @@ public final class QrexecBench {
                 }
             });
 
-            System.out.println("== cold: one process per call, started by the driver in bwork (" + cold + " runs)");
+            System.out.println("== cold, timed on the host: one process per call, started by the driver in bwork ("
+                    + cold + " runs)");
             report("baseline: driver exec of busybox true", times(cold, "true"));
             report("baseline: driver exec of the in-qube JVM alone (qrexec-client-vm --help)",
                     times(cold, "qrexec-client-vm", "--help"));
@@ -102,6 +103,22 @@ public final class QrexecBench {
             report("call bvault test.Nop through the daemon", peerTimes(uid, sock, warm, "call"));
             report("call bvault test.NopSock (socket service, no process in bvault) through the daemon",
                     peerTimes(uid, sock, warm, "sockcall"));
+
+            // Cold calls again, as a user in bwork runs the client: timed inside the qube from
+            // fork to exit (ColdRunner), so no host exec is around each run; and now against a
+            // daemon whose call path the warm calls above have compiled, as a daemon that has
+            // run a while has it (above, the fresh daemon's JIT competes with each client's
+            // start for the two cores).
+            System.out.println("== cold, timed inside bwork, daemon warmed: one process per call, forked by a resident"
+                    + " JVM there (" + cold + " runs each, interleaved)");
+            Files.copy(Path.of(System.getProperty("bench.src")).resolveSibling("ColdRunner.java"),
+                    insideQube("bwork", "/tmp/ColdRunner.java"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            String runner = inQubeOutput("bwork", "Q=/usr/lib/qubicle; [ -x $Q/bin/qubicle-agent ] || Q=/run/qubicle; "
+                    + "$Q/sys/ld-linux-x86-64.so.2 --library-path $Q/sys $Q/jdk/bin/java -XX:+UseSerialGC"
+                    + " -Djdk.lang.Process.launchMechanism=VFORK /tmp/ColdRunner.java " + cold + " bvault test.NopSock");
+            report("baseline: fork and exec of busybox true", kind(runner, "true"));
+            report("baseline: the in-qube JVM alone (qrexec-client-vm --help)", kind(runner, "help"));
+            report("qrexec-client-vm bvault test.NopSock (JVM + call of a socket service)", kind(runner, "call"));
 
             System.out.println("== qvm-copy of 1 GiB from bwork to bvault");
             inQube("bwork", "head -c 1073741824 /dev/zero > big && sync");
@@ -192,6 +209,34 @@ public final class QrexecBench {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
         return new long[] {driver.stats(daemon.lifecycle().handle("bwork").orElseThrow()).cpuNanos(), self,
                 driver.stats(daemon.lifecycle().handle("bvault").orElseThrow()).cpuNanos()};
+    }
+
+    /** Runs {@code script} as bwork's user; returns its stdout, or fails with its stderr. */
+    static String inQubeOutput(String vm, String script) throws Exception {
+        RunningQube rq = daemon.lifecycle().handle(vm).orElseThrow();
+        try (QubeProcess p = daemon.lifecycle().driver().exec(rq, ExecSpec.of("user", "sh", "-c", "PATH=$PATH:/run/qubicle/bin; " + script))) {
+            p.stdin().close();
+            var err = new java.io.ByteArrayOutputStream();
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    p.stderr().transferTo(err);
+                } catch (IOException e) {
+                    // gone
+                }
+            });
+            String out = new String(p.stdout().readAllBytes());
+            t.join();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(script + ": " + err);
+            }
+            return out;
+        }
+    }
+
+    /** The times of one kind in ColdRunner's output. */
+    static long[] kind(String runnerOutput, String kind) {
+        return runnerOutput.lines().filter(l -> l.startsWith(kind + " "))
+                .mapToLong(l -> Long.parseLong(l.substring(kind.length() + 1))).toArray();
     }
 
     static double median(double[] v) {

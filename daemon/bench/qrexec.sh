@@ -6,7 +6,10 @@
 #    cold = qrexec-client-vm started per call inside the caller qube (JVM start included),
 #    beside a driver exec of `true` and of the in-qube JVM alone (`qrexec-client-vm --help`);
 #    warm = one process with the caller qube's uid making call after call on its agent
-#    socket, beside the same client against a trivial in-process server;
+#    socket, beside the same client against a trivial in-process server; then cold again,
+#    timed inside the caller qube as its user starts the client (ColdRunner.java: fork to
+#    exit), against the daemon the warm calls have warmed, beside a fork of `true` and the
+#    JVM alone, interleaved;
 #  - qvm-copy-to-vm of a 1 GiB file (COPY_ROUNDS times, default 5; the median and each round,
 #    with the daemon's CPU share), beside `cp` of the same file inside the qube and `dd` of
 #    1 GiB into the receiving qube, buffered once and with O_DIRECT before each round (until
