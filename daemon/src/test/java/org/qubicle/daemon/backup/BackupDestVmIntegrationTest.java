@@ -14,11 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +26,10 @@ import org.qubicle.backup.tools.QvmBackup;
 import org.qubicle.backup.tools.QvmBackupRestore;
 import org.qubicle.backup.tools.ToolMain;
 import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
+import org.qubicle.daemon.QubesTestRoot;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
-import org.qubicle.driver.rootfs.BusyboxRootfs;
-import org.qubicle.driver.testing.LeakCheck;
 import org.qubicle.model.exc.QubesException;
 
 /**
@@ -50,25 +46,22 @@ class BackupDestVmIntegrationTest {
             + " && dd if=/dev/urandom of=/home/user/blob bs=1024 count=700 2>/dev/null && sync";
     static final String DIGEST = "cd /home/user && sha256sum note.txt blob";
 
+    QubesTestRoot qubes;
     Path root;
     Daemon daemon;
     AdminClient c;
     Path passFile;
-    LeakCheck.Snapshot before;
 
     @BeforeEach
     void setUp() throws IOException {
-        before = LeakCheck.snapshot();
         System.setProperty("qubicle.backup.logN", "12");
-        root = Files.createTempDirectory("qubicle-bdest");
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new AdminClient(daemon.paths().adminSocket());
+        qubes = QubesTestRoot.start("qubicle-bdest", "bdtpl", "bdest", "bwork", "bpass");
+        root = qubes.root();
+        daemon = qubes.daemon();
+        c = qubes.admin();
         System.setProperty("qubicle.root", root.toString());
-        c.callText("dom0", "admin.vm.Create.TemplateVM", "", "name=bdtpl label=black");
+        Path tree = qubes.busyboxTemplate("bdtpl");
         c.callText("dom0", "admin.property.Set", "default_template", "bdtpl");
-        Path tree = root.resolve("var/lib/qubes/vm-templates/bdtpl/root-tree");
-        BusyboxRootfs.build(tree);
         // The passphrase qube's service: the passphrase kept in its home, for the profile
         // named in the argument only. No file there: it fails, as a refusing service would.
         Path svc = tree.resolve("etc/qubes-rpc/qubes.BackupPassphrase");
@@ -86,21 +79,8 @@ class BackupDestVmIntegrationTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        for (String q : List.of("bdest", "bwork", "bpass")) {
-            try {
-                c.callText(q, "admin.vm.Kill", "", "");
-            } catch (RuntimeException e) {
-                // not running, or removed
-            }
-        }
-        daemon.close();
         System.clearProperty("qubicle.root");
-        LeakCheck.assertNoLeaks(before, root.toString(), "bdtpl", "bdest", "bwork", "bpass");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     record Result(byte[] out, String err, int code) {

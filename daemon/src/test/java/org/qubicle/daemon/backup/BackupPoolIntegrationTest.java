@@ -13,12 +13,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +25,7 @@ import org.qubicle.backup.tools.QvmBackup;
 import org.qubicle.backup.tools.QvmBackupRestore;
 import org.qubicle.backup.tools.ToolMain;
 import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
-import org.qubicle.driver.testing.LeakCheck;
+import org.qubicle.daemon.QubesTestRoot;
 
 /**
  * Backup and restore on the daemon's real pool storage (ext4 images, root): a round trip
@@ -52,21 +48,21 @@ class BackupPoolIntegrationTest {
         return Path.of("/work/shared/conformance/backup");
     }
 
+    QubesTestRoot qubes;
     Path root;
     Daemon daemon;
     AdminClient c;
     Path passFile;
-    LeakCheck.Snapshot before;
     byte[] blob;
 
     @BeforeEach
     void setUp() throws IOException {
-        before = LeakCheck.snapshot();
         System.setProperty("qubicle.backup.logN", "12");
-        root = Files.createTempDirectory("qubicle-bk");
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new AdminClient(daemon.paths().adminSocket());
+        qubes = QubesTestRoot.start("qubicle-bk", "btpl", "bwork", "bnet", "bwork1", "bnet1", "work", "personal",
+                "sys-firewall");
+        root = qubes.root();
+        daemon = qubes.daemon();
+        c = qubes.admin();
         System.setProperty("qubicle.root", root.toString());
         c.callText("dom0", "admin.vm.Create.TemplateVM", "", "name=btpl label=black");
         c.callText("dom0", "admin.property.Set", "default_template", "btpl");
@@ -76,15 +72,8 @@ class BackupPoolIntegrationTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        daemon.close();
         System.clearProperty("qubicle.root");
-        LeakCheck.assertNoLeaks(before, root.toString(), "btpl", "bwork", "bnet", "bwork1", "bnet1", "work", "personal",
-                "sys-firewall");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     private int tool(Object t, String... args) {

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -17,31 +15,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
+import org.qubicle.daemon.QubesTestRoot;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
-import org.qubicle.driver.rootfs.BusyboxRootfs;
-import org.qubicle.driver.testing.LeakCheck;
 
 /** The daemon runs real qubes with the bubblewrap driver, through the real socket (root). */
 @EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
 class LifecycleIntegrationTest {
+    QubesTestRoot qubes;
     Path root;
     Daemon daemon;
     LifeClient c;
-    LeakCheck.Snapshot before;
 
     @BeforeEach
     void setUp() throws IOException {
-        before = LeakCheck.snapshot();
-        root = Files.createTempDirectory("qubicle-life");
-        // The qubes' uids must traverse the root to reach their runtime and private dirs.
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
+        qubes = QubesTestRoot.start("qubicle-life", "lfwork", "lfnet");
+        root = qubes.root();
+        daemon = qubes.daemon();
         c = new LifeClient(daemon.paths().adminSocket());
-        c.ok("admin.vm.Create.TemplateVM", "", "dom0", "name=lfmin label=black");
-        BusyboxRootfs.build(root.resolve("var/lib/qubes/vm-templates/lfmin/root-tree"));
+        qubes.busyboxTemplate("lfmin");
         c.ok("admin.vm.Create.AppVM", "lfmin", "dom0", "name=lfnet label=red");
         c.ok("admin.vm.property.Set", "provides_network", "lfnet", "True");
         c.ok("admin.vm.Create.AppVM", "lfmin", "dom0", "name=lfwork label=blue");
@@ -52,16 +45,7 @@ class LifecycleIntegrationTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        for (String q : new String[] {"lfwork", "lfnet"}) {
-            c.call("admin.vm.Kill", "", q);
-        }
-        daemon.close();
-        LeakCheck.assertNoLeaks(before, root.toString(), "lfwork", "lfnet", "disp");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     private String state(String vm) throws IOException {
@@ -107,8 +91,8 @@ class LifecycleIntegrationTest {
     @Test
     void restartedDaemonTakesRunningQubesBack() throws Exception {
         c.ok("admin.vm.Start", "", "lfwork");
-        daemon.close();
-        daemon = Daemon.start(new QubesPaths(root));
+        qubes.restart();
+        daemon = qubes.daemon();
         c = new LifeClient(daemon.paths().adminSocket());
         assertEquals("Running", state("lfwork"));
         assertEquals("Running", state("lfnet"));
@@ -166,7 +150,7 @@ class LifecycleIntegrationTest {
                 assertEquals(List.of(), left, dir);
             }
         }
-        LeakCheck.assertNoLeaks(before, "disp");
+        qubes.assertNoLeaks("disp");
     }
 
     @Test

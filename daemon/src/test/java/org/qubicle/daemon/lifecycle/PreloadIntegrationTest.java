@@ -7,39 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
-import org.qubicle.driver.rootfs.BusyboxRootfs;
-import org.qubicle.driver.testing.LeakCheck;
+import org.qubicle.daemon.QubesTestRoot;
 
 /** Preloaded disposables (preload-dispvm-max) with real qubes, through the real sockets (root). */
 @EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
 class PreloadIntegrationTest {
+    QubesTestRoot qubes;
     Path root;
-    Daemon daemon;
     LifeClient c;
-    LeakCheck.Snapshot before;
 
     @BeforeEach
     void setUp() throws IOException {
-        before = LeakCheck.snapshot();
-        root = Files.createTempDirectory("qubicle-preload");
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new LifeClient(daemon.paths().adminSocket());
-        c.ok("admin.vm.Create.TemplateVM", "", "dom0", "name=plmin label=black");
-        BusyboxRootfs.build(root.resolve("var/lib/qubes/vm-templates/plmin/root-tree"));
+        qubes = QubesTestRoot.start("qubicle-preload", "pldvm");
+        root = qubes.root();
+        c = new LifeClient(qubes.daemon().paths().adminSocket());
+        qubes.busyboxTemplate("plmin");
         c.ok("admin.vm.Create.AppVM", "plmin", "dom0", "name=pldvm label=red");
         c.ok("admin.vm.property.Set", "template_for_dispvms", "pldvm", "True");
         c.ok("admin.vm.property.Set", "memory", "pldvm", "64");
@@ -47,18 +36,7 @@ class PreloadIntegrationTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        for (String line : c.ok("admin.vm.List", "", "dom0").split("\n")) {
-            if (line.startsWith("disp")) {
-                c.call("admin.vm.Kill", "", line.split(" ")[0]);
-            }
-        }
-        daemon.close();
-        LeakCheck.assertNoLeaks(before, root.toString(), "disp");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     @Test
@@ -109,16 +87,15 @@ class PreloadIntegrationTest {
         c.ok("admin.vm.feature.Remove", "preload-dispvm-max", "pldvm");
         await(() -> names().stream().noneMatch(n -> n.startsWith("disp")), "no preload left");
         assertEquals(List.of(), preloads());
-        LeakCheck.assertNoLeaks(before, "disp");
+        qubes.assertNoLeaks("disp");
     }
 
     @Test
     void aCompletedPreloadOutlivesADaemonRestart() throws Exception {
         c.ok("admin.vm.feature.Set", "preload-dispvm-max", "pldvm", "1");
         String kept = awaitPreload();
-        daemon.close();
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new LifeClient(daemon.paths().adminSocket());
+        qubes.restart();
+        c = new LifeClient(qubes.daemon().paths().adminSocket());
         assertEquals(List.of(kept), preloads());
         assertEquals("Paused", state(kept));
         assertEquals(kept, c.ok("admin.vm.CreateDisposable", "", "pldvm"));
@@ -164,7 +141,7 @@ class PreloadIntegrationTest {
         c.ok("admin.vm.Remove", "", "pldvm");
         assertFalse(names().contains("pldvm"));
         assertFalse(names().contains(third), names().toString());
-        LeakCheck.assertNoLeaks(before, "disp");
+        qubes.assertNoLeaks("disp");
     }
 
     private String awaitPreload() throws Exception {

@@ -7,22 +7,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.qubicle.api.client.AdminClient;
 import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
+import org.qubicle.daemon.QubesTestRoot;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
-import org.qubicle.driver.rootfs.BusyboxRootfs;
-import org.qubicle.driver.testing.LeakCheck;
 
 /**
  * A management qube makes Admin API calls through qrexec ({@code qrexec-client-vm dom0
@@ -31,20 +26,18 @@ import org.qubicle.driver.testing.LeakCheck;
  */
 @EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
 class AdminViaQrexecIntegrationTest {
+    QubesTestRoot qubes;
     Path root;
     Daemon daemon;
     AdminClient admin;
-    LeakCheck.Snapshot before;
 
     @BeforeEach
     void setUp() throws Exception {
-        before = LeakCheck.snapshot();
-        root = Files.createTempDirectory("qubicle-adminq");
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
-        admin = new AdminClient(daemon.paths().adminSocket());
-        admin.callText("dom0", "admin.vm.Create.TemplateVM", "", "name=qamin label=black");
-        BusyboxRootfs.build(root.resolve("var/lib/qubes/vm-templates/qamin/root-tree"));
+        qubes = QubesTestRoot.start("qubicle-adminq");
+        root = qubes.root();
+        daemon = qubes.daemon();
+        admin = qubes.admin();
+        qubes.busyboxTemplate("qamin");
         for (String q : List.of("qamgmt", "qawork", "qaother")) {
             admin.callText("dom0", "admin.vm.Create.AppVM", "qamin", "name=" + q + " label=blue");
             admin.callText(q, "admin.vm.property.Set", "memory", "200");
@@ -54,18 +47,7 @@ class AdminViaQrexecIntegrationTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        try {
-            admin.callText("qamgmt", "admin.vm.Kill", "", null);
-        } catch (RuntimeException e) {
-            // not running
-        }
-        daemon.close();
-        LeakCheck.assertNoLeaks(before, root.toString(), "qamgmt", "qawork", "qaother");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     record Result(String out, int code) {

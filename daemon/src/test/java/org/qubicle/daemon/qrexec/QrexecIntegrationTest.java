@@ -18,21 +18,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.qubicle.api.client.AdminClient;
 import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
+import org.qubicle.daemon.QubesTestRoot;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
-import org.qubicle.driver.rootfs.BusyboxRootfs;
-import org.qubicle.driver.testing.LeakCheck;
 import org.qubicle.qrexec.wire.Frames;
 
 /**
@@ -42,10 +38,10 @@ import org.qubicle.qrexec.wire.Frames;
  */
 @EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
 class QrexecIntegrationTest {
+    QubesTestRoot qubes;
     Path root;
     Daemon daemon;
     AdminClient admin;
-    LeakCheck.Snapshot before;
 
     static final String POLICY = """
             test.Echo      *  qxwork  qxvault  allow
@@ -65,14 +61,11 @@ class QrexecIntegrationTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        before = LeakCheck.snapshot();
-        root = Files.createTempDirectory("qubicle-qrexec");
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
-        admin = new AdminClient(daemon.paths().adminSocket());
-        ok("admin.vm.Create.TemplateVM", "", "dom0", "name=qxmin label=black");
-        Path tree = root.resolve("var/lib/qubes/vm-templates/qxmin/root-tree");
-        BusyboxRootfs.build(tree);
+        qubes = QubesTestRoot.start("qubicle-qrexec", "qxwork", "qxvault", "qxdvm");
+        root = qubes.root();
+        daemon = qubes.daemon();
+        admin = qubes.admin();
+        Path tree = qubes.busyboxTemplate("qxmin");
         service(tree, "test.Echo", "#!/bin/sh\necho \"src=$QREXEC_REMOTE_DOMAIN arg=$1 full=$QREXEC_SERVICE_FULL_NAME"
                 + " host=$(hostname) user=$(id -u) req=$QREXEC_REQUESTED_TARGET$QREXEC_REQUESTED_TARGET_KEYWORD\"\n"
                 + "cat\necho to-stderr >&2\nexit 7\n");
@@ -103,20 +96,7 @@ class QrexecIntegrationTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        for (String q : List.of("qxwork", "qxvault")) {
-            try {
-                ok("admin.vm.Kill", "", q, "");
-            } catch (RuntimeException e) {
-                // not running
-            }
-        }
-        daemon.close();
-        LeakCheck.assertNoLeaks(before, root.toString(), "qxwork", "qxvault", "qxdvm", "disp");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     record Result(String out, String err, int code) {

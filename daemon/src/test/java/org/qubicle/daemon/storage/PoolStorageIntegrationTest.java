@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.qubicle.api.client.AdminClient;
 import org.qubicle.daemon.Daemon;
-import org.qubicle.daemon.QubesPaths;
+import org.qubicle.daemon.QubesTestRoot;
 import org.qubicle.driver.ExecSpec;
 import org.qubicle.driver.QubeProcess;
 import org.qubicle.driver.RunningQube;
-import org.qubicle.driver.rootfs.BusyboxRootfs;
 import org.qubicle.driver.testing.LeakCheck;
 import org.qubicle.model.exc.QubesException;
 
@@ -39,41 +35,24 @@ import org.qubicle.model.exc.QubesException;
  */
 @EnabledIfSystemProperty(named = "qubicle.integration", matches = "true")
 class PoolStorageIntegrationTest {
+    QubesTestRoot qubes;
     Path root;
     Daemon daemon;
     AdminClient c;
-    LeakCheck.Snapshot before;
 
     @BeforeEach
     void setUp() throws IOException {
-        before = LeakCheck.snapshot();
-        root = Files.createTempDirectory("qubicle-st");
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new AdminClient(daemon.paths().adminSocket());
-        c.callText("dom0", "admin.vm.Create.TemplateVM", "", "name=stpl label=black");
-        BusyboxRootfs.build(root.resolve("var/lib/qubes/vm-templates/stpl/root-tree"));
+        qubes = QubesTestRoot.start("qubicle-st", "stpl", "swork", "sother", "sdvm");
+        root = qubes.root();
+        daemon = qubes.daemon();
+        c = qubes.admin();
+        qubes.busyboxTemplate("stpl");
         c.callText("dom0", "admin.vm.Create.AppVM", "stpl", "name=swork label=blue");
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        for (String q : c.callText("dom0", "admin.vm.List", null, null).lines().map(l -> l.split(" ")[0]).toList()) {
-            if (!q.equals("dom0")) {
-                try {
-                    c.callText(q, "admin.vm.Kill", null, null);
-                } catch (QubesException e) {
-                    // halted
-                }
-            }
-        }
-        daemon.close();
-        LeakCheck.assertNoLeaks(before, root.toString(), "stpl", "swork", "sother", "sdvm", "disp");
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        qubes.close();
     }
 
     private String call(String vm, String method, String arg, String payload) {
@@ -220,9 +199,9 @@ class PoolStorageIntegrationTest {
         long blocks = Long.parseLong(ok("swork", "root", "stat -f -c '%b %S' /rw | awk '{print $1*$2}'"));
         assertTrue(blocks > size, "file system grew: " + blocks);
         shutdown("swork");
-        daemon.close();
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new AdminClient(daemon.paths().adminSocket());
+        qubes.restart();
+        daemon = qubes.daemon();
+        c = qubes.admin();
         assertEquals(Long.toString(size + (1L << 30)), info("swork", "private", "size"), "size saved in qubes.xml");
         // Clone: sother's private becomes a copy of swork's.
         call("dom0", "admin.vm.Create.AppVM", "stpl", "name=sother label=green");
@@ -314,9 +293,9 @@ class PoolStorageIntegrationTest {
         // Restart: the daemon takes back the running qube.
         start("swork");
         ok("swork", "user", "echo alive > /home/user/a");
-        daemon.close();
-        daemon = Daemon.start(new QubesPaths(root));
-        c = new AdminClient(daemon.paths().adminSocket());
+        qubes.restart();
+        daemon = qubes.daemon();
+        c = qubes.admin();
         assertEquals("alive", ok("swork", "user", "cat /home/user/a"), "reattached after a daemon restart");
         assertEquals("secret", ok(disp, "user", "cat /home/user/s"));
         call(disp, "admin.vm.Kill", null, null);
