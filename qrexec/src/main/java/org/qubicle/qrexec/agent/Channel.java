@@ -54,7 +54,7 @@ final class Channel implements AutoCloseable {
             t = t.substring(0, CallHeader.MAX_TARGET);
         }
         CallHeader h = new CallHeader(t, serviceAndArg);
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        SocketChannel ch = UrandomProvider.whileOpening(() -> SocketChannel.open(StandardProtocolFamily.UNIX));
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
