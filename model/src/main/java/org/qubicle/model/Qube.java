@@ -1,6 +1,7 @@
 package org.qubicle.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class Qube extends PropertyBag<Qube> implements PropertyHolder {
             return false;
         }
         String list = template().flatMap(t -> t.features().find(PRELOAD_LIST)).orElse("");
-        return java.util.Arrays.asList(list.strip().split("\\s+")).contains(name());
+        return Arrays.asList(list.strip().split("\\s+")).contains(name());
     }
 
     /** The effective netvm; empty for no network. */

@@ -4,12 +4,12 @@ import static org.qubicle.daemon.lifecycle.PreloadFeatures.COMPLETED;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.DELAY;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.IN_PROGRESS;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.MAX;
+import static org.qubicle.daemon.lifecycle.PreloadFeatures.THRESHOLD;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.delay;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.list;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.max;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.parseDelay;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.setList;
-import static org.qubicle.daemon.lifecycle.PreloadFeatures.THRESHOLD;
 import static org.qubicle.daemon.lifecycle.PreloadFeatures.threshold;
 
 import java.util.ArrayList;

@@ -119,11 +119,6 @@ final class Forker {
     }
 
     /**
-     * Starts the forker in the background unless one runs or was started lately for this
-     * qube. Only from a qube's second exec on: a qube that gets one exec (a disposable's
-     * single call) would pay a second chain for nothing.
-     */
-    /**
      * Starts the qube's forker now, unless one runs, and waits up to {@code wait} until it
      * reads its control FIFO (a write of nothing that finds a reader).
      */
@@ -156,6 +151,11 @@ final class Forker {
         }
     }
 
+    /**
+     * Starts the forker in the background unless one runs or was started lately for this
+     * qube. Only from a qube's second exec on: a qube that gets one exec (a disposable's
+     * single call) would pay a second chain for nothing.
+     */
     private void launchLater(QubeFiles f, long qubePid, Launcher launcher) {
         Launch l = launches.get(f.dir());
         if (l == null || l.qubePid() != qubePid) {
