@@ -126,23 +126,27 @@ final class Preloads implements AutoCloseable {
         // preloads with it (the model has refused already if anything else uses it).
         app.events().on(PropertyPreSet.class, e -> {
             if (e.name().equals("template_for_dispvms") && e.newValue().equals("False")) {
-                app.find(e.subject()).ifPresent(dvm -> removeAllOf(dvm, "template_for_dispvms was set to False"));
+                app.find(e.subject()).ifPresent(dvm -> removeAllOrRefuse(dvm, "template_for_dispvms was set to False"));
             }
         });
         app.events().on(PropertyPreReset.class, e -> {
             if (e.name().equals("template_for_dispvms")) {
-                app.find(e.subject()).ifPresent(dvm -> removeAllOf(dvm, "template_for_dispvms was reset"));
+                app.find(e.subject()).ifPresent(dvm -> removeAllOrRefuse(dvm, "template_for_dispvms was reset"));
             }
         });
-        app.events().on(DomainPreDelete.class, e -> app.find(e.vm()).ifPresent(dvm -> {
-            removeAllOf(dvm, "its disposable template is being removed");
-            List<String> left = app.qubes().stream()
-                    .filter(q -> q.isPreload() && q.template().filter(t -> t == dvm).isPresent()).map(Qube::name).toList();
-            if (!left.isEmpty()) {
-                throw new QubesVMInUseError("Domain is in use: '" + dvm.name() + "'; its preloaded disposables "
-                        + String.join(", ", left) + " could not be removed");
-            }
-        }));
+        app.events().on(DomainPreDelete.class,
+                e -> app.find(e.vm()).ifPresent(dvm -> removeAllOrRefuse(dvm, "its disposable template is being removed")));
+    }
+
+    /** Removes every preload of {@code dvm}; refuses the change, naming them, if any is still there. */
+    private void removeAllOrRefuse(Qube dvm, String why) {
+        List<String> names = list(dvm);
+        removeAllOf(dvm, why);
+        List<String> left = names.stream().filter(n -> app.find(n).isPresent()).toList();
+        if (!left.isEmpty()) {
+            throw new QubesVMInUseError("Domain is in use: '" + dvm.name() + "'; its preloaded disposables "
+                    + String.join(", ", left) + " could not be removed");
+        }
     }
 
     /** Starts the worker; preloads left unfinished by an earlier daemon are removed first. */
