@@ -460,13 +460,20 @@ public final class BwrapDriver implements IsolationDriver {
                 .map(st -> new RunningQube(spec, NAME, st.pid(), st.started()));
     }
 
+    /**
+     * Whether bwrap's child {@code pid1}, the qube's pid 1, still runs in a user namespace of its
+     * own (bwrap itself stays in the host's). A pid 1 killed a moment ago stays bwrap's child, a
+     * zombie, until bwrap reaps it, and a zombie still shows its user namespace: it counts as gone.
+     */
+    private static boolean inQubeNamespace(long pid1) {
+        return !Host.exited(pid1) && !Host.ns(pid1, "user").equals(Host.ns("self", "user"));
+    }
+
     /** The state of the qube if it still runs; otherwise clears what a crash or a dead qube left. */
     private Optional<QubeFiles.State> reattach(QubeFiles f, Optional<QubeSpec> spec) {
         Optional<QubeFiles.State> st = f.readState();
         if (st.isPresent() && Host.startTime(st.get().pid()) == st.get().startTime()
-                && pid1(st.get().pid()).map(p -> !Host.ns(p, "user").equals(Host.ns("self", "user"))).orElse(false)) {
-            // bwrap itself stays in the host's user namespace; its child, the qube's pid 1,
-            // is in the qube's.
+                && pid1(st.get().pid()).map(BwrapDriver::inQubeNamespace).orElse(false)) {
             return st;
         }
         boolean leftovers = st.isPresent() || Files.exists(f.seccomp()) || Files.exists(f.shared())

@@ -57,6 +57,17 @@ final class Host {
         }
     }
 
+    /** Whether the process has exited and waits to be reaped (state Z or X in /proc/PID/stat), or is gone. */
+    static boolean exited(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = s.charAt(s.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
     /** The namespace link ({@code user:[4026...]}) of a process, or empty when gone. */
     static String ns(Object pid, String kind) {
         try {
