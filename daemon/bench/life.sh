@@ -5,7 +5,8 @@
 #  - disposable round trip `qvm-run --dispvm -- true`: at the server (daemon log, request
 #    to exit code) and as CLI wall time; then the same with a preloaded disposable
 #    (preload-dispvm-max=1), each request once the preload is ready
-#  - qvm-start of an AppVM until Running: at the server (daemon log) and CLI wall time
+#  - qvm-start of an AppVM until Running: at the server (daemon log) and CLI wall time; then
+#    both again behind a running netvm of the same template (Qubes' usual case)
 #  - host memory per idle running qube (MemAvailable before/after CAPACITY qubes)
 #  - how many qubes run at once (tries CAPACITY)
 #  - a churn of 300 disposables through the exec socket, leak-checked afterwards
@@ -77,6 +78,14 @@ python3 "$here/daemon/bench/life_api.py" startkill "$QUBES_ROOT" work $((ROUNDS 
 srv_start3=$(grep -o 'started work in [0-9.]* ms' "$log" | tail -n $((ROUNDS * 3)) | awk '{print $(NF-1)}' | median)
 echo "admin.vm.Start work behind its running netvm fw, same template (raw API, $((ROUNDS * 3)) runs): server median $srv_start3 ms"
 s=$(split); echo "  of which (medians): ${s%, }"
+# The default disposable in that usual case too: its template's root is mounted already (fw
+# runs from it) and it sits behind fw, as default-dvm behind sys-firewall.
+"$B/qvm-prefs" dvm netvm fw
+cli_disp2=$(for _ in $(seq "$ROUNDS"); do ms "$B/qvm-run" -q --dispvm -- true; done | median)
+srv_disp2=$(grep -o 'exec in disp[0-9]*: exit 0 after [0-9.]* ms' "$log" | tail -n "$ROUNDS" | awk '{print $(NF-1)}' | median)
+echo "qvm-run --dispvm -- true behind its running netvm fw, same template: server median $srv_disp2 ms," \
+     "CLI wall median $cli_disp2 ms ($ROUNDS runs)"
+"$B/qvm-prefs" dvm netvm ''
 "$B/qvm-prefs" work netvm ''
 "$B/qvm-kill" fw
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -377,8 +377,16 @@ public final class Network implements AutoCloseable {
         node.chain = FirewallCompiler.failClosed();
         if (netvm != null) {
             Links.unlink(netvm.ns, vif);
-            Cmd.execInNs(netvm.ns, BaseRules.removeClient(vif, node.ip()), "nft", "-f", "-");
-            reloadFirewall(netvm);
+            String remove = BaseRules.removeClient(vif, node.ip());
+            try {
+                // One transaction (in-process where libnftables loads): the client's elements
+                // out of the base sets, and the firewall rebuilt without it.
+                reloadFirewall(netvm, remove);
+            } catch (RuntimeException e) {
+                // An element already gone fails the whole script: apart, as the tool forgives it.
+                Cmd.execInNs(netvm.ns, remove, "nft", "-f", "-");
+                reloadFirewall(netvm);
+            }
             if (Conntrack.purge(netvm.ns, node.ip())) {
                 netvm.purged.add(node.ip());
             }
