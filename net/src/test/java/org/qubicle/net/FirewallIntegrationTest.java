@@ -147,4 +147,27 @@ class FirewallIntegrationTest extends NetworkFixture {
         assertFalse("after".equals(line), "the open connection survived the tighter firewall");
         procs.stop(nc);
     }
+
+    @Test
+    void aNewLinkOfAnAddressStartsWithoutTheOldLinksFlows() throws Exception {
+        String ip = "10.137.0.20";
+        net.attach(NetworkSpec.client("reuse-a", ip, "sys-firewall"));
+        firewall("reuse-a", "action=accept");
+        Process nc = procs.start(ns("reuse-a"), "busybox", "nc", WEB, "7000");
+        nc.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));
+        nc.getOutputStream().flush();
+        assertEquals("hi", new BufferedReader(new InputStreamReader(nc.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        procs.stop(nc);
+        String fw = ns("sys-firewall");
+        assertFalse(flowsFrom(fw, ip).isEmpty(), "the connection left no flow to test with");
+
+        net.detach("reuse-a");
+        net.attach(NetworkSpec.client("reuse-b", ip, "sys-firewall"));
+        assertEquals("", flowsFrom(fw, ip), "a flow of the stopped qube's link is still known");
+        net.detach("reuse-b");
+    }
+
+    private static String flowsFrom(String ns, String ip) {
+        return Ns.run(ns, "conntrack", "-L", "-s", ip).out().strip();
+    }
 }
