@@ -91,11 +91,13 @@ public final class Qube extends PropertyBag<Qube> implements PropertyHolder {
      * user of its template: the template may stop being one, or be removed, and its preloads go.
      */
     public boolean isPreload() {
-        if (klass != QubeClass.DISP_VM) {
-            return false;
-        }
-        String list = template().flatMap(t -> t.features().find(PRELOAD_LIST)).orElse("");
-        return Arrays.asList(list.strip().split("\\s+")).contains(name());
+        return klass == QubeClass.DISP_VM && template().map(t -> t.preloadNames().contains(name())).orElse(false);
+    }
+
+    /** On a disposable template: the names in its feature {@code preload-dispvm}, in order. */
+    public List<String> preloadNames() {
+        String v = features.find(PRELOAD_LIST).orElse("").strip();
+        return v.isEmpty() ? List.of() : Arrays.asList(v.split("\\s+"));
     }
 
     /** The effective netvm; empty for no network. */

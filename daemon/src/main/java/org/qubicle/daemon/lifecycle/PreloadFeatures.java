@@ -1,6 +1,5 @@
 package org.qubicle.daemon.lifecycle;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.qubicle.model.Qube;
@@ -62,8 +61,7 @@ final class PreloadFeatures {
     }
 
     static List<String> list(Qube dvm) {
-        String v = dvm.features().find(LIST).orElse("").strip();
-        return v.isEmpty() ? List.of() : Arrays.asList(v.split("\\s+"));
+        return dvm.preloadNames();
     }
 
     static void setList(Qube dvm, List<String> names) {

@@ -89,8 +89,6 @@ final class Preloads implements AutoCloseable {
             if (e.feature().equals(DELAY) && parseDelay(e.value()).isEmpty()) {
                 throw new QubesValueError("Invalid preload-dispvm-delay value: not an integer or float");
             }
-        });
-        app.events().on(FeaturePreSet.class, e -> {
             if (e.feature().equals(THRESHOLD) && e.subject().equals(app.adminVm().name())
                     && !e.value().isEmpty() && !e.value().matches("[0-9]{1,9}")) {
                 throw new QubesValueError("Invalid preload-dispvm-threshold value: not a digit");

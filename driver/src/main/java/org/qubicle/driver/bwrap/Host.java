@@ -49,9 +49,7 @@ final class Host {
     /** Field 22 of /proc/PID/stat (start time in clock ticks), or -1 when gone; tells pid reuse apart. */
     static long startTime(long pid) {
         try {
-            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[19]);
+            return Long.parseLong(statAfterName(pid).split(" ")[19]);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -60,12 +58,17 @@ final class Host {
     /** Whether the process has exited and waits to be reaped (state Z or X in /proc/PID/stat), or is gone. */
     static boolean exited(long pid) {
         try {
-            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = s.charAt(s.lastIndexOf(')') + 2);
+            char state = statAfterName(pid).charAt(0);
             return state == 'Z' || state == 'X';
         } catch (IOException | RuntimeException e) {
             return true;
         }
+    }
+
+    /** /proc/PID/stat from field 3 (the state) on: the command name before it may hold spaces. */
+    private static String statAfterName(long pid) throws IOException {
+        String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return s.substring(s.lastIndexOf(')') + 2);
     }
 
     /** The namespace link ({@code user:[4026...]}) of a process, or empty when gone. */
