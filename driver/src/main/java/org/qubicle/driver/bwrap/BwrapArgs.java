@@ -33,15 +33,18 @@ final class BwrapArgs {
 
     /**
      * The qube's init: the root's sh. It first closes fd 6 (bwrap's spent
-     * {@code --userns-block-fd}, which bwrap leaves open; bwrap closes its {@code --args} fd 8). On SIGTERM it signals every process in the qube and
-     * exits once only bwrap's pid 1 and itself remain (zombies reaped by bwrap's pid 1).
+     * {@code --userns-block-fd}, which bwrap leaves open; bwrap closes its {@code --args} fd 8)
+     * and starts the resident forker ({@link ForkerScripts#FROM_INIT}). On SIGTERM it signals
+     * every process in the qube and exits once only bwrap's pid 1 and itself remain (zombies
+     * reaped by bwrap's pid 1).
      */
-    static final String INIT = """
-            exec 6<&-
-            trap 'kill -TERM -1 2>/dev/null; wait; while :; do n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; \
-            [ $n -le 2 ] && exit 0; sleep 0.05 & wait $!; done' TERM
-            while :; do sleep 2147483647 & wait $!; done
-            """;
+    static String initScript(boolean forker) {
+        return "exec 6<&-\n" + (forker ? ForkerScripts.FROM_INIT + "\n" : "") + """
+                trap 'kill -TERM -1 2>/dev/null; wait; while :; do n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; \
+                [ $n -le 2 ] && exit 0; sleep 0.05 & wait $!; done' TERM
+                while :; do sleep 2147483647 & wait $!; done
+                """;
+    }
 
     private BwrapArgs() {
     }
@@ -87,7 +90,9 @@ final class BwrapArgs {
     }
 
     /** The init's command line: bwrap takes it from its own argv, after {@code --args}. */
-    static final List<String> INIT_COMMAND = List.of("/bin/sh", "-c", INIT);
+    static List<String> initCommand() {
+        return List.of("/bin/sh", "-c", initScript(Forker.ENABLED));
+    }
 
     /**
      * The init's options, which bwrap reads from fd 8 ({@code --args}, Launcher.START_WRAP)
@@ -104,6 +109,9 @@ final class BwrapArgs {
         }
         a.addAll(List.of("--hostname", spec.hostname()));
         a.addAll(common(f, spec, 0));
+        if (Forker.ENABLED) {
+            forkerBinds(a, f);
+        }
         a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));
         return a;
     }
@@ -135,19 +143,24 @@ final class BwrapArgs {
     }
 
     /**
-     * The resident forker ({@link Forker}): a root exec like any other, plus the host
-     * busybox and the forker's host directory (read-only: the qube cannot change it).
-     * Every call it forks shares this view, which equals a fresh exec's.
+     * The resident forker when the host chain starts it ({@link Forker}): a root exec like
+     * any other, plus the host busybox and the forker's host directory, as the init has
+     * them. Every call it forks shares this view, which equals a fresh exec's.
      */
     static List<String> forker(QubeFiles f, QubeSpec spec) {
         List<String> a = new ArrayList<>();
         a.addAll(List.of("--userns", "3", "--pidns", "4", "--seccomp", "5"));
         a.addAll(common(f, spec, 0));
-        a.addAll(List.of("--ro-bind", org.qubicle.driver.rootfs.BusyboxRootfs.BUSYBOX.toString(), SU));
-        a.addAll(List.of("--ro-bind", f.forkerDir().toString(), ForkerScripts.DIR));
+        forkerBinds(a, f);
         a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));
         a.addAll(List.of("--", SU, "sh", ForkerScripts.DIR + "/forker.sh"));
         return a;
+    }
+
+    /** The host busybox and the forker's host directory (read-only: the qube cannot change it). */
+    private static void forkerBinds(List<String> a, QubeFiles f) {
+        a.addAll(List.of("--ro-bind", org.qubicle.driver.rootfs.BusyboxRootfs.BUSYBOX.toString(), SU));
+        a.addAll(List.of("--ro-bind", f.forkerDir().toString(), ForkerScripts.DIR));
     }
 
     private static void bind(List<String> a, String src, String dst) {

@@ -166,6 +166,8 @@ public final class BwrapDriver implements IsolationDriver {
                         + StartSteps.consoleTail(f, bwrap));
             }
             StartSteps.awaitInit(f, bwrap);
+            // Running means ready for execs, as a Qubes qube is once its qrexec agent answers.
+            Forker.awaitReader(f, FORKER_START);
             Instant started = Instant.now();
             f.writeState(new QubeFiles.State(bwrap.pid(), Host.startTime(bwrap.pid()), started));
             return new RunningQube(spec, NAME, bwrap.pid(), started);
@@ -446,6 +448,8 @@ public final class BwrapDriver implements IsolationDriver {
     }
 
     private final Forker forker = new Forker();
+    /** How long a start waits for the init's forker; without it, execs take the host chain. */
+    private static final Duration FORKER_START = Duration.ofSeconds(5);
 
     /** The host chain that runs bwrap with {@code bwrapArgs} in the running qube of {@code pid1}. */
     private static List<String> chain(QubeFiles f, QubeCgroup cg, long pid1, List<String> bwrapArgs) {

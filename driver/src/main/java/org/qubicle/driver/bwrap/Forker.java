@@ -22,10 +22,12 @@ import org.qubicle.driver.QubeProcess;
  * with exactly the confinement of any root exec) that forks the daemon's execs, so an exec
  * costs a few FIFO opens instead of a host chain of setsid, nsenter, setpriv and bwrap.
  *
- * <p>The forker itself is started through that chain, once, by the second exec into a
- * running qube (the first two still take the chain; a qube with a single exec never pays
- * for a forker), so qubes started or adopted from an older daemon get one too. Protocol, in the host directory {@code RUNTIME/forker} (root's,
- * bound read-only into the forker's view at {@link ForkerScripts#DIR}):
+ * <p>The qube's init starts it ({@link ForkerScripts#FROM_INIT}), and a start waits until it
+ * reads, so even a qube's first exec takes it. A qube without one (adopted from an older
+ * daemon, or whose forker died) gets one through the host chain at its second exec (the
+ * first two still take the chain), or at once through {@link #launchNow}. Protocol, in the
+ * host directory {@code RUNTIME/forker} (root's, bound read-only into the init's and the
+ * forker's view at {@link ForkerScripts#DIR}):
  * <pre>
  * ctl          FIFO, the qube root's only (0600): one call id per line
  * forker.sh    the loop; call.sh runs one call
@@ -123,8 +125,8 @@ final class Forker {
      * reads its control FIFO (a write of nothing that finds a reader).
      */
     void launchNow(QubeFiles f, long qubePid, Launcher launcher, Duration wait) {
-        if (!ENABLED) {
-            return;
+        if (!ENABLED || awaitReader(f, Duration.ZERO)) {
+            return; // the init's forker, or one started earlier, reads
         }
         launches.compute(f.dir(), (k, old) -> {
             if (old != null && old.qubePid() == qubePid && old.process() != null && old.process().isAlive()) {
@@ -136,17 +138,31 @@ final class Forker {
                 return old;
             }
         });
+        awaitReader(f, wait);
+    }
+
+    /**
+     * Waits up to {@code wait} until a forker reads the qube's control FIFO (a write of
+     * nothing that finds a reader); whether one does.
+     */
+    static boolean awaitReader(QubeFiles f, Duration wait) {
+        if (!ENABLED) {
+            return false;
+        }
         Path ctl = f.forkerDir().resolve("ctl");
         long end = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < end) {
+        while (true) {
             if (Files.exists(ctl, LinkOption.NOFOLLOW_LINKS) && Mounts.writeIfRead(ctl, new byte[0])) {
-                return;
+                return true;
+            }
+            if (System.nanoTime() >= end) {
+                return false;
             }
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
     }

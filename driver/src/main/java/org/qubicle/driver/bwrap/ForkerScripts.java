@@ -37,6 +37,17 @@ final class ForkerScripts {
             """;
 
     /**
+     * How the init starts the forker, without waiting for it. Not with {@code &}: a shell
+     * sets SIGINT and SIGQUIT to ignored in an asynchronous command, and no shell can undo
+     * that, so every call would inherit them ignored. Instead the first setsid, a foreground
+     * command of the init and so no process group leader, makes a new session and execs the
+     * second; that one, now a group leader, cannot, so it forks, returns at once, and its child
+     * makes another session and execs the forker with default signal actions. pid 1 adopts it.
+     */
+    static final String FROM_INIT = BwrapArgs.SU + " setsid " + BwrapArgs.SU + " setsid " + BwrapArgs.SU
+            + " sh " + DIR + "/forker.sh";
+
+    /**
      * One call ({@code $1} = its id): the daemon opens rc, in, out, err in this very order,
      * so each blocking FIFO open meets its peer. The call is a subshell that sources the
      * call's script (no exec: every exec costs here); the script reports {@code p PID} on

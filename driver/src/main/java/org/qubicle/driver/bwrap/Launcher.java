@@ -97,7 +97,7 @@ final class Launcher {
             c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups"));
         }
         c.addAll(List.of(Host.requireTool("bwrap"), "--args", "8", "--"));
-        c.addAll(BwrapArgs.INIT_COMMAND);
+        c.addAll(BwrapArgs.initCommand());
         return c;
     }
 }

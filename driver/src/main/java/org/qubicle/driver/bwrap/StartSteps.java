@@ -17,8 +17,8 @@ import org.qubicle.model.exc.QubesVMError;
 /**
  * The steps of a qube's start ({@link BwrapDriver#start(org.qubicle.driver.SandboxSpec,
  * java.util.function.Supplier)}) that need no driver state: the runtime files, the files that
- * need the storage, bwrap's options through their FIFO, and the waits for the wrapper and the
- * init.
+ * need the storage, bwrap's options through their FIFO, and the waits for the wrapper, the
+ * init and the init's forker.
  */
 final class StartSteps {
     private static final int SIGTERM = 15;
@@ -76,6 +76,9 @@ final class StartSteps {
         f.removeAll(Optional.empty());
         Files.write(f.seccomp(), Seccomp.PROGRAM);
         Mounts.fifo(f.args());
+        if (Forker.ENABLED) {
+            Forker.prepare(f); // the init starts the forker, bound from here
+        }
         for (String d : List.of("tmp", "run", "shm")) {
             Path p = f.shared().resolve(d);
             Files.createDirectories(p);

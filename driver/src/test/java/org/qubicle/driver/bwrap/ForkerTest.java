@@ -38,7 +38,7 @@ class ForkerTest extends BwrapTestBase {
             cat /proc/self/cgroup
             """;
 
-    /** The first exec starts the forker; waits until execs go through it. */
+    /** Waits until execs go through a forker (a qube's first exec starts one if it has none). */
     private void awaitForker(RunningQube q) throws Exception {
         for (int i = 0; i < 400; i++) {
             try (QubeProcess p = driver.exec(q, ExecSpec.of("root", "true"))) {
@@ -134,32 +134,55 @@ class ForkerTest extends BwrapTestBase {
     void callsHaveTheConfinementOfTheHostChain() throws Exception {
         RunningQube q = driver.start(spec("fork-same", 7401));
         try {
+            // the init's forker, then one the host chain started after it died
+            assertSameConfinement(q);
+            Exec.sh(driver, q, "root", "pkill xargs; pkill -f forker.sh; true");
             awaitForker(q);
-            for (String user : List.of("root", "user")) {
-                ExecSpec e = new ExecSpec(user, List.of("sh", "-c", PROBE), Map.of("EXTRA", "1"));
-                QubeProcess viaForker = driver.exec(q, e);
-                assertInstanceOf(ForkerProcess.class, viaForker);
-                Exec.Result forked = run(viaForker, new byte[0]);
-                Exec.Result chained = run(driver.execByChain(q, e), new byte[0]);
-                assertEquals(0, forked.exit(), forked.errText());
-                assertEquals(chained.outText(), forked.outText(), "as " + user);
-                assertTrue(forked.outText().contains(user.equals("root") ? "uid=0(root)" : "uid=1000(user)"),
-                        forked.outText());
-                assertTrue(forked.outText().contains("NoNewPrivs:\t1"), forked.outText());
-                assertTrue(forked.outText().contains("Seccomp:\t2"), forked.outText());
-                ExecSpec bare = new ExecSpec(user, List.of("env"), Map.of("EXTRA", "2"));
-                assertEquals(sorted(run(driver.execByChain(q, bare), new byte[0]).outText()),
-                        sorted(run(driver.exec(q, bare), new byte[0]).outText()), "environment of a program as " + user);
-                // the chain also leaves its namespace fds open (3, 4); the forker closes them
-                assertEquals("0\n1\n2\n3\n", Exec.sh(driver, q, user, "ls /proc/self/fd").outText());
-                if (user.equals("user")) {
-                    assertTrue(forked.outText().contains("CapEff:\t0000000000000000"), forked.outText());
-                } else {
-                    assertNotEquals(-1, forked.outText().indexOf("CapEff:\t00000"), forked.outText());
-                }
+            assertSameConfinement(q);
+        } finally {
+            assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void theFirstExecAfterAStartTakesTheInitsForker() throws Exception {
+        RunningQube q = driver.start(spec("fork-init", 7407));
+        try {
+            try (QubeProcess p = driver.exec(q, ExecSpec.of("user", "sh", "-c", "ps -o pid,ppid,args"))) {
+                assertInstanceOf(ForkerProcess.class, p, "the first exec took the host chain");
+                String ps = text(p.stdout().readAllBytes());
+                assertEquals(0, p.waitFor());
+                // adopted by pid 1, beside the init (pid 2): no process of the daemon's
+                assertTrue(ps.lines().anyMatch(l -> l.trim().matches("\\d+ +1 .*forker\\.sh")), ps);
             }
         } finally {
             assertTrue(driver.shutdown(q, Duration.ofSeconds(30)));
+        }
+    }
+
+    private void assertSameConfinement(RunningQube q) throws Exception {
+        for (String user : List.of("root", "user")) {
+            ExecSpec e = new ExecSpec(user, List.of("sh", "-c", PROBE), Map.of("EXTRA", "1"));
+            QubeProcess viaForker = driver.exec(q, e);
+            assertInstanceOf(ForkerProcess.class, viaForker);
+            Exec.Result forked = run(viaForker, new byte[0]);
+            Exec.Result chained = run(driver.execByChain(q, e), new byte[0]);
+            assertEquals(0, forked.exit(), forked.errText());
+            assertEquals(chained.outText(), forked.outText(), "as " + user);
+            assertTrue(forked.outText().contains(user.equals("root") ? "uid=0(root)" : "uid=1000(user)"),
+                    forked.outText());
+            assertTrue(forked.outText().contains("NoNewPrivs:\t1"), forked.outText());
+            assertTrue(forked.outText().contains("Seccomp:\t2"), forked.outText());
+            ExecSpec bare = new ExecSpec(user, List.of("env"), Map.of("EXTRA", "2"));
+            assertEquals(sorted(run(driver.execByChain(q, bare), new byte[0]).outText()),
+                    sorted(run(driver.exec(q, bare), new byte[0]).outText()), "environment of a program as " + user);
+            // the chain also leaves its namespace fds open (3, 4); the forker closes them
+            assertEquals("0\n1\n2\n3\n", Exec.sh(driver, q, user, "ls /proc/self/fd").outText());
+            if (user.equals("user")) {
+                assertTrue(forked.outText().contains("CapEff:\t0000000000000000"), forked.outText());
+            } else {
+                assertNotEquals(-1, forked.outText().indexOf("CapEff:\t00000"), forked.outText());
+            }
         }
     }
 
@@ -172,7 +195,8 @@ class ForkerTest extends BwrapTestBase {
                     "the probe would look elsewhere");
             Exec.Result r = Exec.sh(driver, q, "user",
                     "echo 0123456789abcdef > /dev/.qubicle/forker/ctl && echo WROTE; ls /dev/.qubicle/forker && echo LISTED;"
-                            + " exec 5<>/proc/1/root/dev/.qubicle/forker/ctl && echo OPENED");
+                            + " exec 5<>/proc/1/root/dev/.qubicle/forker/ctl && echo OPENED;"
+                            + " exec 6<>/proc/2/root/dev/.qubicle/forker/ctl && echo OPENED"); // the init's view
             assertFalse(r.outText().contains("WROTE"), r.outText());
             assertFalse(r.outText().contains("LISTED"), r.outText());
             assertFalse(r.outText().contains("OPENED"), r.outText());
