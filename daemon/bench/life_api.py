@@ -24,6 +24,9 @@ def exec_(root, target, cmd):
         t, n = struct.unpack(">BI", f.read(5))
         body = f.read(n)
         if t == 3:
+            # a disposable is removed after its exit code; the connection ends then
+            if f.read(1):
+                raise RuntimeError("a frame after the exit code")
             return struct.unpack(">i", body)[0]
         if t == 4:
             raise RuntimeError(body.decode())

@@ -73,8 +73,14 @@ final class ExecClient {
                             stderr.flush();
                         }
                         case EXIT -> {
-                            return ((data[0] & 0xff) << 24) | ((data[1] & 0xff) << 16) | ((data[2] & 0xff) << 8)
+                            int code = ((data[0] & 0xff) << 24) | ((data[1] & 0xff) << 16) | ((data[2] & 0xff) << 8)
                                     | (data[3] & 0xff);
+                            // A disposable is removed after its exit code: the daemon closes
+                            // the connection once it is gone, and qvm-run returns after that.
+                            if (d.read() >= 0) {
+                                throw new IOException("a frame after the exit code");
+                            }
+                            return code;
                         }
                         case ERROR -> throw new QubesException(new String(data, StandardCharsets.UTF_8));
                         default -> throw new IOException("bad frame type " + type);

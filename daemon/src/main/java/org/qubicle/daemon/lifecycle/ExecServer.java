@@ -34,7 +34,9 @@ import org.qubicle.model.exc.QubesVMNotRunningError;
  * {@code -} or {@code autostart}; COMMAND, the rest of the line, runs as
  * {@code /bin/sh -c COMMAND} inside the qube, within all its confinement. Then frames
  * ({@link ExecFrames}). A disposable target is created, started, used and killed (which
- * removes it). The server logs the time from header to exit code.
+ * removes it): the exit frame comes as soon as the command ends, and the connection closes
+ * once the disposable is gone. The server logs the time from header to exit code, and to
+ * the disposable's removal.
  */
 public final class ExecServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExecServer.class.getName());
@@ -131,35 +133,46 @@ public final class ExecServer implements AutoCloseable {
             }
             Integer code = null;
             long ran = 0;
+            long removed = 0;
             try {
                 code = run(rq, user, h.command(), in, out);
+                if (code != null) {
+                    synchronized (out) {
+                        ExecFrames.writeExit(out, code);
+                    }
+                }
                 ran = System.nanoTime();
             } finally {
                 if (disp != null) {
-                    // As qvm-run --dispvm: the disposable is gone before the exit code returns.
-                    String name = disp;
-                    synchronized (app.lock()) {
-                        app.find(name).ifPresent(q -> {
-                            try {
-                                life.kill(q);
-                            } catch (QubesException e) {
-                                // already gone
-                            }
-                        });
-                    }
+                    // As qvm-run --dispvm: the exit code first (upstream's qrexec returns it
+                    // before the client kills the disposable), then the removal; the
+                    // connection closes only once the disposable is gone, and the client
+                    // waits for that end.
+                    removeDisposable(disp);
+                    removed = System.nanoTime();
                 }
             }
             if (code != null) {
-                synchronized (out) {
-                    ExecFrames.writeExit(out, code);
-                }
-                long end = System.nanoTime();
-                LOG.info(String.format("exec in %s: exit %d after %.1f ms", rq.name(), code, (end - t0) / 1e6)
-                        + (disp == null ? "" : String.format(" (create %.1f, start %.1f, run %.1f, remove %.1f ms)",
-                        (created - t0) / 1e6, (started - created) / 1e6, (ran - started) / 1e6, (end - ran) / 1e6)));
+                LOG.info(String.format("exec in %s: exit %d after %.1f ms", rq.name(), code, (ran - t0) / 1e6)
+                        + (disp == null ? "" : String.format(" (create %.1f, start %.1f, run %.1f ms; removed %.1f ms"
+                        + " after the request)", (created - t0) / 1e6, (started - created) / 1e6,
+                        (ran - started) / 1e6, (removed - t0) / 1e6)));
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "exec connection ended", e);
+        }
+    }
+
+    /** Kills a disposable this connection made, which removes it (auto_cleanup). */
+    private void removeDisposable(String name) {
+        synchronized (app.lock()) {
+            app.find(name).ifPresent(q -> {
+                try {
+                    life.kill(q);
+                } catch (QubesException e) {
+                    // already gone
+                }
+            });
         }
     }
 

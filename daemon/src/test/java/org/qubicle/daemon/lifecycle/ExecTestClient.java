@@ -49,6 +49,10 @@ final class ExecTestClient {
                         case ExecFrames.STDERR -> e.writeBytes(f.data());
                         case ExecFrames.EXIT -> {
                             int code = java.nio.ByteBuffer.wrap(f.data()).getInt();
+                            // As qvm-run: the connection ends once a disposable is removed.
+                            if (ExecFrames.read(in) != null) {
+                                throw new IOException("a frame after the exit code");
+                            }
                             return new Result(code, o.toByteArray(), e.toByteArray(), null);
                         }
                         case ExecFrames.ERROR -> {

@@ -141,6 +141,10 @@ class LifecycleIntegrationTest {
             assertEquals(null, r.error());
             assertEquals(0, r.exit());
             assertEquals((i + 1) + "\n", new String(r.stdout(), StandardCharsets.UTF_8));
+            if (i < 5) {
+                // the exit code comes first, but the connection ends only once the disposable is gone
+                assertFalse(c.ok("admin.vm.List", "", "dom0").contains("disp"), "disposable left after its end");
+            }
         }
         String list = c.ok("admin.vm.List", "", "dom0");
         assertFalse(list.contains("disp"), list);
