@@ -68,11 +68,12 @@ final class Mounts {
      * the loop device behind it is gone, so no loop device outlives its mount.
      */
     static void unmount(Path target) {
-        Optional<Entry> e;
-        while ((e = at(target)).isPresent()) {
+        // statx says whether anything is mounted here; the table, read only then, says what.
+        while (isMounted(target)) {
+            Optional<Entry> e = at(target);
             // Only our image file systems: syncing the run root's bind mount would sync the
             // whole host file system under it, for nothing.
-            if (e.get().source().startsWith("/dev/loop") || e.get().fsType().equals("overlay")) {
+            if (e.isPresent() && (e.get().source().startsWith("/dev/loop") || e.get().fsType().equals("overlay"))) {
                 // Flush this file system to its image first: should another mount namespace
                 // still pin it (a copy made while it was mounted), our umount would not
                 // write it back, yet the caller goes on to commit or copy the image.
@@ -89,13 +90,12 @@ final class Mounts {
                 throw new StoragePoolException("Cannot unmount " + target + ": " + ex.getMessage());
             }
             if (!unmounted) {
-                // mountinfo lists a mount the kernel says is not there: never loop on it.
-                throw new StoragePoolException("Cannot unmount " + target + ": not a mount point, yet listed in "
-                        + "/proc/self/mountinfo");
+                // A mount point the kernel will not unmount as one: never loop on it.
+                throw new StoragePoolException("Cannot unmount " + target + ": seen as a mount point, yet not one"
+                        + " to umount");
             }
-            String src = e.get().source();
-            if (src.startsWith("/dev/loop")) {
-                detach(src);
+            if (e.isPresent() && e.get().source().startsWith("/dev/loop")) {
+                detach(e.get().source());
             }
         }
         try {

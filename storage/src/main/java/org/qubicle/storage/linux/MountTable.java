@@ -1,6 +1,7 @@
 package org.qubicle.storage.linux;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,13 +23,14 @@ public final class MountTable {
 
     /** Every mount, in mountinfo's order (a mount stacked on another comes after it). */
     public static List<Entry> read() {
-        List<String> lines;
+        String text;
         try {
-            lines = Files.readAllLines(MOUNTINFO);
+            // One read and one decoding of the whole file, not a reader's line by line.
+            text = new String(Files.readAllBytes(MOUNTINFO), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new StoragePoolException("Cannot read " + MOUNTINFO + ": " + e.getMessage());
         }
-        return parse(lines);
+        return parse(text.lines().toList());
     }
 
     /** Parses mountinfo lines; malformed ones are skipped. */
@@ -61,8 +63,9 @@ public final class MountTable {
         return Optional.ofNullable(found);
     }
 
+    /** Whether a mount sits at this point: statx's answer where the kernel gives one, else the table's. */
     public static boolean isMounted(Path mountPoint) {
-        return at(mountPoint).isPresent();
+        return Stat.mountRoot(mountPoint).orElseGet(() -> at(mountPoint).isPresent());
     }
 
     /** Mount points at or below {@code dir}, deepest last as mountinfo lists them. */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** mountinfo parsing: escapes, optional fields, the shared tag, malformed lines. */
+/** mountinfo parsing: escapes, optional fields, the shared tag, malformed lines; statx's mount roots. */
 class MountTableTest {
     @Test
     void parsesEntries() {
@@ -30,5 +30,17 @@ class MountTableTest {
     @Test
     void readsOurOwnTable() {
         assertTrue(MountTable.isMounted(Path.of("/")), "the root is always mounted");
+    }
+
+    @Test
+    void statxAndTheTableAgreeOnMountRoots() throws Exception {
+        // /proc is a mount everywhere; a directory in it, a file and a missing path are not.
+        for (Path p : List.of(Path.of("/proc"), Path.of("/proc/self/fd"), Path.of("/proc/version"),
+                Path.of("/proc/no-such-thing"))) {
+            boolean inTable = MountTable.read().stream().anyMatch(e -> e.mountPoint().equals(p));
+            assertEquals(inTable, Stat.mountRoot(p).orElse(inTable), p.toString());
+            assertEquals(inTable, MountTable.isMounted(p), p.toString());
+        }
+        assertEquals(java.util.Optional.of(true), Stat.mountRoot(Path.of("/proc")), "Linux 5.8 or later reports it");
     }
 }
