@@ -151,19 +151,14 @@ final class Forker {
         }
         Path ctl = f.forkerDir().resolve("ctl");
         long end = System.nanoTime() + wait.toNanos();
-        while (true) {
+        for (int round = 0; ; round++) {
             if (Files.exists(ctl, LinkOption.NOFOLLOW_LINKS) && Mounts.writeIfRead(ctl, new byte[0])) {
                 return true;
             }
-            if (System.nanoTime() >= end) {
+            if (System.nanoTime() >= end || Thread.currentThread().isInterrupted()) {
                 return false;
             }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            StartSteps.pause(round);
         }
     }
 

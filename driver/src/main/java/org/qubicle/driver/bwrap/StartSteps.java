@@ -51,7 +51,7 @@ final class StartSteps {
         Path fifo = f.args().toRealPath();
         Path fd8 = Path.of("/proc", Long.toString(bwrap.pid()), "fd", "8");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
+        for (int round = 0; System.nanoTime() < deadline; round++) {
             try {
                 if (Files.readSymbolicLink(fd8).equals(fifo)) {
                     return;
@@ -62,7 +62,7 @@ final class StartSteps {
             if (!bwrap.isAlive()) {
                 throw new QubesVMError("qube " + f.sandbox().name() + " failed to start:" + consoleTail(f, bwrap));
             }
-            QubeCgroup.sleep(1);
+            pause(round);
         }
         throw new QubesVMError("qube " + f.sandbox().name() + " failed to start: its wrapper never read its options");
     }
@@ -149,7 +149,7 @@ final class StartSteps {
     /** Waits until the init shell inside has its SIGTERM handler, i.e. can shut down cleanly. */
     static void awaitInit(QubeFiles f, Process bwrap) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
+        for (int round = 0; System.nanoTime() < deadline; round++) {
             if (!bwrap.isAlive()) {
                 String log = Files.exists(f.console()) ? Files.readString(f.console()).strip() : "";
                 throw new QubesVMError("qube " + f.sandbox().name() + " failed to start: " + log);
@@ -158,8 +158,23 @@ final class StartSteps {
             if (sh.isPresent() && Host.catches(sh.get(), SIGTERM)) {
                 return;
             }
-            QubeCgroup.sleep(1);
+            pause(round);
         }
         throw new QubesVMError("qube " + f.sandbox().name() + " init did not come up");
     }
+
+    /**
+     * The pause between two looks at a starting qube: a quarter of a millisecond for its first
+     * 10 ms, when each step of a start is due, then a millisecond.
+     */
+    static void pause(int round) {
+        try {
+            Thread.sleep(round < 40 ? POLL_FIRST : POLL_LATER);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final java.time.Duration POLL_FIRST = java.time.Duration.ofNanos(250_000);
+    private static final java.time.Duration POLL_LATER = java.time.Duration.ofMillis(1);
 }

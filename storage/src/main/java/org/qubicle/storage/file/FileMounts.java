@@ -119,7 +119,6 @@ final class FileMounts {
         // The qube's directories above the mount points go too (a disposable leaves none).
         FileOps.deleteQuietly(l.mountPoint.getParent());
         FileOps.deleteQuietly(l.upperMount.getParent());
-        v.pool().releaseUnusedLowers();
         // Our loop devices have autoclear and are mounted while our handle is open, so a
         // crash cannot orphan one; only what an earlier daemon (or mount -o loop without
         // autoclear) left needs looking for, once per volume and daemon run: the scan
@@ -133,7 +132,7 @@ final class FileMounts {
                 Mounts.detach(dev);
             }
         }
-        v.pool().unshareRunRootIfIdle();
+        v.pool().releaseIdleMounts();
     }
 
     private static void growIfSmaller(Path image) {

@@ -227,16 +227,6 @@ final class FilePool implements Pool {
         Mounts.makeShared(runRoot);
     }
 
-    /** Unmounts the run root's bind mount once nothing is mounted below it. Call under the mount lock. */
-    void unshareRunRootIfIdle() {
-        List<org.qubicle.storage.linux.MountTable.Entry> table = Mounts.table();
-        boolean rootMounted = table.stream().anyMatch(e -> e.mountPoint().equals(runRoot));
-        boolean busy = table.stream().anyMatch(e -> e.mountPoint().startsWith(runRoot) && !e.mountPoint().equals(runRoot));
-        if (rootMounted && !busy) {
-            Mounts.unmount(runRoot);
-        }
-    }
-
     /**
      * The shared read-only mount of a committed image, keyed by its inode: every snapshot
      * hard-linked to the same committed root uses one mount. Call under the mount lock.
@@ -259,11 +249,15 @@ final class FilePool implements Pool {
         return runRoot.resolve("lower").resolve(inodeKey);
     }
 
-    /** Unmounts every shared lower that no overlay uses any more. Call under the mount lock. */
-    void releaseUnusedLowers() {
+    /**
+     * Unmounts every shared lower that no overlay uses any more, then the run root's bind
+     * mount once nothing is mounted below it, from one reading of the mount table. Call
+     * under the mount lock.
+     */
+    void releaseIdleMounts() {
         Path lowerRoot = runRoot.resolve("lower");
-        List<org.qubicle.storage.linux.MountTable.Entry> table = Mounts.table();
-        for (org.qubicle.storage.linux.MountTable.Entry e : table) {
+        List<org.qubicle.storage.linux.MountTable.Entry> table = new ArrayList<>(Mounts.table());
+        for (org.qubicle.storage.linux.MountTable.Entry e : List.copyOf(table)) {
             if (e.mountPoint().startsWith(lowerRoot) && !e.mountPoint().equals(lowerRoot)) {
                 String needle = "lowerdir=" + e.mountPoint();
                 boolean used = table.stream().anyMatch(o -> o.fsType().equals("overlay")
@@ -271,8 +265,14 @@ final class FilePool implements Pool {
                                 || o.superOptions().contains(needle + ":")));
                 if (!used) {
                     Mounts.unmount(e.mountPoint());
+                    table.remove(e);
                 }
             }
+        }
+        boolean rootMounted = table.stream().anyMatch(e -> e.mountPoint().equals(runRoot));
+        boolean busy = table.stream().anyMatch(e -> e.mountPoint().startsWith(runRoot) && !e.mountPoint().equals(runRoot));
+        if (rootMounted && !busy) {
+            Mounts.unmount(runRoot);
         }
     }
 }
