@@ -18,6 +18,9 @@ cp="$(cat "$work/cp.txt"):$root/backup/target/classes"
 # The JVM options bin/qubicle-launcher gives qubesd (which writes backups) and
 # qvm-backup-restore (which verifies them), with the bench's heap cap.
 jopts=(-XX:+UseSerialGC -XX:+UseTransparentHugePages -Xlog:disable -Xlog:all=warning,pagesize=off:stderr -Xmx1500m)
+# qubesd's C2 thresholds (ten times the default) for the writer, as the launcher sets them.
+wopts=(-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=60000
+    -XX:Tier4BackEdgeThreshold=400000)
 T() { /usr/bin/time -f "%e s wall, %U s user, %S s sys, peak RSS %M KiB" "$@"; }
 
 img=$work/private.img
@@ -52,7 +55,7 @@ sync
 
 echo "== ours: write (logN $logn, gzip, $(nproc) cores)"
 rm -f "$work/ours.backup"
-T "$JAVA_HOME/bin/java" "${jopts[@]}" -cp "$cp" backup/bench/Bench.java write "$img" "$work/ours.backup" "$pass" "$logn"
+T "$JAVA_HOME/bin/java" "${jopts[@]}" "${wopts[@]}" -cp "$cp" backup/bench/Bench.java write "$img" "$work/ours.backup" "$pass" "$logn"
 echo "size: $(stat -c %s "$work/ours.backup") bytes"
 
 echo "== ours: verify-only (decrypt, authenticate, decompress and walk every file)"

@@ -13,7 +13,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 java=${QUBICLE_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 cp="$root/build/lib/*"
 opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off
-    -XX:-UsePerfData -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider)
+    -XX:-UsePerfData -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider
+    --add-exports java.base/sun.security.jca=ALL-UNNAMED)
 only=" $* "
 mkdir -p "$root/build/aot"
 if [[ $# -eq 0 ]]; then
@@ -21,9 +22,12 @@ if [[ $# -eq 0 ]]; then
 fi
 
 scratch=$(mktemp -d /tmp/qubicle-aot.XXXXXX)
+chmod 755 "$scratch" # qubes run as unprivileged uids below it
 daemon_pid=
 cleanup() {
     if [[ -n "$daemon_pid" ]]; then
+        # A disposable still up (a training run cut short) goes before its daemon.
+        plain qvm-shutdown --all --wait --timeout 10 >/dev/null 2>&1 || true
         kill "$daemon_pid" 2>/dev/null || true
         for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$daemon_pid" 2>/dev/null || true
@@ -81,6 +85,15 @@ if start_daemon; then
     done
     plain qvm-features work gui 1 >/dev/null 2>&1
     plain qvm-tags work add aot >/dev/null 2>&1
+    # qvm-run through the exec socket, as users run it: a disposable of a busybox template,
+    # made and removed by the call, where this host can run qubes at all.
+    if plain qvm-template install minimal >/dev/null 2>&1 \
+            && plain qvm-create -t minimal --label red dvm >/dev/null 2>&1 \
+            && plain qvm-prefs dvm template_for_dispvms True >/dev/null 2>&1 \
+            && plain qubes-prefs default_dispvm dvm >/dev/null 2>&1 \
+            && plain qvm-run -q --dispvm -- true </dev/null >/dev/null 2>&1; then
+        training[qvm-run]="-q --dispvm -- true"
+    fi
 fi
 rm -f "$scratch.log"
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.qubicle.api.client.AdminClient;
 import org.qubicle.model.exc.QubesException;
+import org.qubicle.qrexec.agent.UrandomProvider;
 
 /**
  * Client of the daemon's exec socket ({@code var/run/qubes/qrexec.sock}; framing in
@@ -43,7 +44,8 @@ final class ExecClient {
         if (command.indexOf('\n') >= 0) {
             throw new QubesException("command must be one line");
         }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        // The tool's first socket: without the JDK's security providers (UrandomProvider).
+        try (SocketChannel ch = UrandomProvider.whileOpening(() -> SocketChannel.open(StandardProtocolFamily.UNIX))) {
             ch.connect(UnixDomainSocketAddress.of(socket()));
             OutputStream out = Channels.newOutputStream(ch);
             InputStream in = Channels.newInputStream(ch);

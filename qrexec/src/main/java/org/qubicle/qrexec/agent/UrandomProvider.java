@@ -20,8 +20,10 @@ import java.security.SecureRandomSpi;
  * ({@code sun.security.jca.Providers}, which the launcher exports to us with
  * {@code --add-exports java.base/sun.security.jca=ALL-UNNAMED}). Without the export, or on a
  * JDK whose internals differ, the action runs with the JDK's providers, as anywhere else.
+ * The in-qube tools open their sockets through it ({@code Channel}), and so does dom0's
+ * {@code qvm-run} for the exec socket.
  */
-final class UrandomProvider extends Provider {
+public final class UrandomProvider extends Provider {
     private static final String ALGORITHM = "NativePRNGNonBlocking";
 
     private UrandomProvider() {
@@ -36,12 +38,12 @@ final class UrandomProvider extends Provider {
 
     /** An action that opens the first socket. */
     @FunctionalInterface
-    interface Opening<T> {
+    public interface Opening<T> {
         T open() throws IOException;
     }
 
     /** Runs {@code opening} with this provider as the current thread's only one, if the JDK lets us. */
-    static <T> T whileOpening(Opening<T> opening) throws IOException {
+    public static <T> T whileOpening(Opening<T> opening) throws IOException {
         Method end;
         Object previous;
         try {
