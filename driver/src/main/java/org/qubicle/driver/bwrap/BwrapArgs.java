@@ -91,7 +91,7 @@ final class BwrapArgs {
 
     /** The init's command line: bwrap takes it from its own argv, after {@code --args}. */
     static List<String> initCommand() {
-        return List.of("/bin/sh", "-c", initScript(Forker.ENABLED));
+        return List.of("/bin/sh", "-c", initScript(Forker.fromInit()));
     }
 
     /**
@@ -109,7 +109,7 @@ final class BwrapArgs {
         }
         a.addAll(List.of("--hostname", spec.hostname()));
         a.addAll(common(f, spec, 0));
-        if (Forker.ENABLED) {
+        if (Forker.fromInit()) {
             forkerBinds(a, f);
         }
         a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));

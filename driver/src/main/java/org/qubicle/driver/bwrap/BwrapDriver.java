@@ -167,7 +167,9 @@ public final class BwrapDriver implements IsolationDriver {
             }
             StartSteps.awaitInit(f, bwrap);
             // Running means ready for execs, as a Qubes qube is once its qrexec agent answers.
-            Forker.awaitReader(f, FORKER_START);
+            if (Forker.fromInit()) {
+                Forker.awaitReader(f, FORKER_START);
+            }
             Instant started = Instant.now();
             f.writeState(new QubeFiles.State(bwrap.pid(), Host.startTime(bwrap.pid()), started));
             return new RunningQube(spec, NAME, bwrap.pid(), started);

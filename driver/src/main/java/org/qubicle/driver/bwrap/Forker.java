@@ -42,6 +42,11 @@ final class Forker {
     static final Duration ANSWER = Duration.ofSeconds(15);
     /** {@code -Dqubicle.forker=false} turns the forker off (every exec takes the chain), for comparisons. */
     static final boolean ENABLED = !"false".equals(System.getProperty("qubicle.forker"));
+
+    /** Whether a qube's init starts its forker: it runs on the host's static busybox, bound in. */
+    static boolean fromInit() {
+        return ENABLED && Files.isExecutable(org.qubicle.driver.rootfs.BusyboxRootfs.BUSYBOX);
+    }
     /** A forker that died is started again at most this often. */
     private static final long RELAUNCH_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -265,7 +265,7 @@ final class FilePool implements Pool {
                                 || o.superOptions().contains(needle + ":")));
                 if (!used) {
                     Mounts.unmount(e.mountPoint());
-                    table.remove(e);
+                    table.removeIf(o -> o.mountPoint().equals(e.mountPoint()));
                 }
             }
         }
