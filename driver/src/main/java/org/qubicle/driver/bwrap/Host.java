@@ -55,15 +55,22 @@ final class Host {
         }
     }
 
-    /** Whether the process has exited and waits to be reaped (state Z or X in /proc/PID/stat), or is gone. */
+    /**
+     * Whether the process is exiting (PF_EXITING in the flags of /proc/PID/stat: a killed pid
+     * namespace init stays so while it waits for the namespace's other processes), has
+     * exited and waits to be reaped (state Z or X), or is gone.
+     */
     static boolean exited(long pid) {
         try {
-            char state = statAfterName(pid).charAt(0);
-            return state == 'Z' || state == 'X';
+            String[] f = statAfterName(pid).split(" ");
+            char state = f[0].charAt(0);
+            return state == 'Z' || state == 'X' || (Long.parseLong(f[6]) & PF_EXITING) != 0;
         } catch (IOException | RuntimeException e) {
             return true;
         }
     }
+
+    private static final long PF_EXITING = 0x4;
 
     /** /proc/PID/stat from field 3 (the state) on: the command name before it may hold spaces. */
     private static String statAfterName(long pid) throws IOException {
