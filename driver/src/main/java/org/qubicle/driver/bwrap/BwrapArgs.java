@@ -89,16 +89,21 @@ final class BwrapArgs {
         return a;
     }
 
-    /** The init's command line: bwrap takes it from its own argv, after {@code --args}. */
-    static List<String> initCommand() {
-        return List.of("/bin/sh", "-c", initScript(Forker.fromInit()));
+    /**
+     * The init's command line: bwrap takes it from its own argv, after {@code --args}.
+     *
+     * @param forker whether the init starts the forker ({@link Forker#fromInit()}, decided once per start)
+     */
+    static List<String> initCommand(boolean forker) {
+        return List.of("/bin/sh", "-c", initScript(forker));
     }
 
     /**
      * The init's options, which bwrap reads from fd 8 ({@code --args}, Launcher.START_WRAP)
      * once the daemon has the whole spec: the sandbox starts before its storage is ready.
+     * With {@code forker}, the view has the forker's binds ({@link #initCommand}).
      */
-    static List<String> init(QubeFiles f, QubeSpec spec) {
+    static List<String> init(QubeFiles f, QubeSpec spec, boolean forker) {
         List<String> a = new ArrayList<>();
         // bwrap makes the user namespace and waits on fd 6 until the daemon has mapped it
         // (Launcher.START_WRAP); fd 7 tells the daemon the pid to map.
@@ -109,7 +114,7 @@ final class BwrapArgs {
         }
         a.addAll(List.of("--hostname", spec.hostname()));
         a.addAll(common(f, spec, 0));
-        if (Forker.fromInit()) {
+        if (forker) {
             forkerBinds(a, f);
         }
         a.addAll(List.of("--setenv", "HOME", "/root", "--chdir", "/"));

@@ -136,14 +136,16 @@ public final class BwrapDriver implements IsolationDriver {
         QubeCgroup cg = null;
         QubeSpec spec = null;
         RuntimeException passOn = null; // thrown as it is: the supplier's own, or a spec of another sandbox
+        // The init's script and its view must agree on the forker: decided once.
+        boolean forkerFromInit = Forker.fromInit();
         try {
-            StartSteps.prepareRuntime(f);
+            StartSteps.prepareRuntime(f, forkerFromInit);
             cg = cgroups().create(f.cgroupLeaf(), sandbox);
             // One spawn: the wrapper joins the cgroups and execs bwrap, which reads its
             // options from the FIFO we hold open (so its open does not block), makes the
             // user namespace and waits until we have mapped it.
             try (FileChannel options = FileChannel.open(f.args(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                bwrap = new ProcessBuilder(Launcher.startCommand(f, cg.procsFiles(), sandbox.netns()))
+                bwrap = new ProcessBuilder(Launcher.startCommand(f, cg.procsFiles(), sandbox.netns(), forkerFromInit))
                         .redirectError(ProcessBuilder.Redirect.appendTo(f.console().toFile())).start();
                 QubeSpec got;
                 try {
@@ -155,7 +157,7 @@ public final class BwrapDriver implements IsolationDriver {
                 }
                 spec = got;
                 StartSteps.prepareFiles(f, spec);
-                StartSteps.writeOptions(options, BwrapArgs.init(f, spec));
+                StartSteps.writeOptions(options, BwrapArgs.init(f, spec, forkerFromInit));
                 // Closing our end before the wrapper opened its own would drop the options.
                 StartSteps.awaitReader(f, bwrap);
             } // closed: bwrap reads to the end of its options
@@ -167,7 +169,7 @@ public final class BwrapDriver implements IsolationDriver {
             }
             StartSteps.awaitInit(f, bwrap);
             // Running means ready for execs, as a Qubes qube is once its qrexec agent answers.
-            if (Forker.fromInit()) {
+            if (forkerFromInit) {
                 Forker.awaitReader(f, FORKER_START);
             }
             Instant started = Instant.now();

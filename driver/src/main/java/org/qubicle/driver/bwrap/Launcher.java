@@ -79,9 +79,10 @@ final class Launcher {
 
     /**
      * The host command that starts a qube: {@link #START_WRAP}, then [nsenter --net] setpriv
-     * bwrap {@code --args 8} and the init's command.
+     * bwrap {@code --args 8} and the init's command ({@code forker}: whether the init starts
+     * the forker).
      */
-    static List<String> startCommand(QubeFiles f, List<Path> procsFiles, Optional<Path> netns) {
+    static List<String> startCommand(QubeFiles f, List<Path> procsFiles, Optional<Path> netns, boolean forker) {
         List<String> c = new ArrayList<>();
         c.addAll(List.of(Host.requireTool("setsid"), Host.requireTool("sh"), "-c", START_WRAP, "sh"));
         c.add(Integer.toString(procsFiles.size()));
@@ -97,7 +98,7 @@ final class Launcher {
             c.addAll(List.of(Host.requireTool("setpriv"), "--reuid=" + base, "--regid=" + base, "--clear-groups"));
         }
         c.addAll(List.of(Host.requireTool("bwrap"), "--args", "8", "--"));
-        c.addAll(BwrapArgs.initCommand());
+        c.addAll(BwrapArgs.initCommand(forker));
         return c;
     }
 }

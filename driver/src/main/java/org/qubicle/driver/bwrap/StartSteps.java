@@ -70,13 +70,16 @@ final class StartSteps {
     /** Below Linux's default pipe buffer (64 KiB). */
     private static final int MAX_OPTIONS = 60 * 1024;
 
-    /** The runtime files that need only the sandbox: directories, seccomp, shared dirs, the options FIFO. */
-    static void prepareRuntime(QubeFiles f) throws IOException {
+    /**
+     * The runtime files that need only the sandbox: directories, seccomp, shared dirs, the
+     * options FIFO, and the forker's files when the init starts it.
+     */
+    static void prepareRuntime(QubeFiles f, boolean forker) throws IOException {
         Files.createDirectories(f.dir());
         f.removeAll(Optional.empty());
         Files.write(f.seccomp(), Seccomp.PROGRAM);
         Mounts.fifo(f.args());
-        if (Forker.ENABLED) {
+        if (forker) {
             Forker.prepare(f); // the init starts the forker, bound from here
         }
         for (String d : List.of("tmp", "run", "shm")) {
